@@ -1,0 +1,2 @@
+/** Ready-to-run Beam jobs built on {@code io.shardyfusion.transforms}. */
+package io.shardyfusion.pipelines;

@@ -1,0 +1,2 @@
+/** Per-runner launch bundles (Direct, Flink, Spark). */
+package io.shardyfusion.runners;

@@ -1,0 +1,33 @@
+package io.shardyfusion.manifest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * A published (winning) shard. {@code minKey}/{@code maxKey} are in the key encoding's JSON form
+ * (number, string, or base64 for raw keys). Shards with no rows are not listed.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ShardMeta(
+    @JsonProperty("db_id") int dbId,
+    @JsonProperty("db_url") String dbUrl,
+    @JsonProperty("attempt") String attempt,
+    @JsonProperty("row_count") long rowCount,
+    @JsonProperty("db_bytes") long dbBytes,
+    @JsonProperty("min_key") Object minKey,
+    @JsonProperty("max_key") Object maxKey,
+    @JsonProperty("files") List<ShardFile> files,
+    @JsonProperty("writer_info") WriterInfo writerInfo) {
+
+  public ShardMeta {
+    files = files == null ? List.of() : List.copyOf(files);
+  }
+
+  /** Where the attempt ran and how long it took; for operators, never for routing. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record WriterInfo(
+      @JsonProperty("writer") String writer,
+      @JsonProperty("host") String host,
+      @JsonProperty("duration_ms") long durationMs) {}
+}

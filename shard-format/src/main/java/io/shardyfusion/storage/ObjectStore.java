@@ -1,0 +1,67 @@
+package io.shardyfusion.storage;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A flat key space under one prefix ({@code s3://bucket/path} or {@code file:///dir}). Keys are
+ * relative to the prefix and use {@code /} as separator. Implementations are thread-safe.
+ *
+ * <p>Writes of a single object are atomic for readers: they see the old object or the new one,
+ * never a torn one. That is what lets {@code _CURRENT} be replaced in place.
+ */
+public interface ObjectStore extends AutoCloseable {
+
+  /** The prefix URL this store is rooted at, without a trailing slash. */
+  String baseUrl();
+
+  /** The full URL of a key: {@code baseUrl() + "/" + key}. */
+  default String url(String key) {
+    return baseUrl() + "/" + key;
+  }
+
+  /**
+   * Turns a full URL under this store's prefix back into a key.
+   *
+   * @throws IllegalArgumentException if the URL is not under the prefix
+   */
+  default String keyOf(String url) {
+    String base = baseUrl() + "/";
+    if (!url.startsWith(base)) {
+      throw new IllegalArgumentException(url + " is not under " + baseUrl());
+    }
+    return url.substring(base.length());
+  }
+
+  void put(String key, byte[] data, String contentType);
+
+  /** Uploads a local file; large files go up in parts. */
+  void putFile(String key, Path file);
+
+  /** @throws io.shardyfusion.errors.ObjectNotFoundException if there is no such key */
+  byte[] get(String key);
+
+  /** The object, or empty when there is no such key. */
+  Optional<byte[]> getIfExists(String key);
+
+  /** Downloads an object to a local file, replacing it. */
+  void download(String key, Path target);
+
+  /** Every object whose key starts with {@code keyPrefix}, in key order. */
+  List<ObjectInfo> list(String keyPrefix);
+
+  /** Deletes a key; deleting a missing key is not an error. */
+  void delete(String key);
+
+  /** Deletes many keys, batching where the store allows. */
+  default void deleteAll(Collection<String> keys) {
+    for (String k : keys) {
+      delete(k);
+    }
+  }
+
+  @Override
+  void close();
+}

@@ -1,0 +1,2 @@
+/** Fixtures shared by the modules' tests. */
+package io.shardyfusion.testing;
