@@ -1,0 +1,79 @@
+package io.shardyfusion.reader;
+
+import io.shardyfusion.errors.StorageException;
+import io.shardyfusion.manifest.ShardFile;
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.shard.Checksums;
+import io.shardyfusion.storage.ObjectStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+
+/**
+ * Local copies of shards under {@code localRoot}, laid out like the store
+ * ({@code shards/run_id=…/db=…/attempt=…/}). A file is used only after its size and CRC32C
+ * match the manifest; a file already present and intact (after a restart) is not downloaded
+ * again. Each file lands by atomic rename of a verified temporary file, so two processes sharing
+ * {@code localRoot} never see each other's partial downloads.
+ */
+final class ShardCache {
+  private final Path localRoot;
+  private final ObjectStore store;
+
+  ShardCache(Path localRoot, ObjectStore store) {
+    this.localRoot = localRoot;
+    this.store = store;
+  }
+
+  /** Downloads and verifies a shard's files; returns the local directory. */
+  Path ensureLocal(ShardMeta shard) {
+    String dirKey = store.keyOf(shard.dbUrl());
+    Path dir = localRoot.resolve(dirKey).normalize();
+    if (!dir.startsWith(localRoot)) {
+      throw new StorageException("shard " + shard.dbId() + " url " + shard.dbUrl()
+          + " escapes localRoot " + localRoot, false);
+    }
+    try {
+      Files.createDirectories(dir);
+      for (ShardFile f : shard.files()) {
+        Path target = dir.resolve(f.name());
+        if (intact(target, f)) {
+          continue;
+        }
+        Path tmp = dir.resolve("." + f.name() + "." + UUID.randomUUID() + ".part");
+        try {
+          store.download(dirKey + "/" + f.name(), tmp);
+          if (!intact(tmp, f)) {
+            throw new StorageException("shard " + shard.dbId() + " file "
+                + store.url(dirKey + "/" + f.name()) + " does not match the manifest (expected "
+                + f.size() + " bytes, crc32c " + f.crc32c() + "): the object is corrupt or was "
+                + "replaced; the snapshot cannot be served", false);
+          }
+          moveIntoPlace(tmp, target);
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store shard " + shard.dbId() + " under " + dir, e);
+    }
+  }
+
+  private static boolean intact(Path file, ShardFile expected) throws IOException {
+    return Files.isRegularFile(file) && Files.size(file) == expected.size()
+        && Checksums.crc32c(file).equals(expected.crc32c());
+  }
+
+  private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

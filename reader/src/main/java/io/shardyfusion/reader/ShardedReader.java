@@ -1,0 +1,245 @@
+package io.shardyfusion.reader;
+
+import io.shardyfusion.errors.ReaderStateException;
+import io.shardyfusion.errors.StorageException;
+import io.shardyfusion.manifest.CurrentPointer;
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.storage.ObjectStore;
+import io.shardyfusion.storage.ObjectStores;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.rocksdb.LRUCache;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+
+/**
+ * Serves point lookups from the snapshot {@code _CURRENT} names, for any number of threads.
+ * The Java counterpart of the Python system's {@code ShardedReader}.
+ *
+ * <pre>{@code
+ * try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
+ *     .s3Prefix("s3://bucket/snapshots/users").localRoot(Path.of("/tmp/reader")).build())) {
+ *   byte[] value = reader.get(42L);
+ *   Map<Object, byte[]> batch = reader.multiGet(List.of(1L, 2L, 3L));
+ *   reader.refresh();   // true when a newer snapshot was swapped in
+ * }
+ * }</pre>
+ *
+ * <p>Reads take no lock: each read pins the state it started on; {@link #refresh()} prepares
+ * the next state completely (download, verify, open) before swapping it in, and the old
+ * state's databases close when its last in-flight read returns. A refresh that fails leaves the
+ * current snapshot serving and throws.
+ */
+public final class ShardedReader implements AutoCloseable {
+  private final ObjectStore store;
+  private final StateLoader loader;
+  private final LRUCache blockCache;
+  private final ExecutorService downloads;
+  private final Object refreshLock = new Object();
+  private volatile ReaderState current;
+  private volatile boolean closed;
+
+  private ShardedReader(ReaderConfig config) {
+    this.store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
+        config.credentialProvider());
+    RocksDB.loadLibrary();
+    this.blockCache = config.blockCacheBytes() > 0 ? new LRUCache(config.blockCacheBytes())
+        : null;
+    this.downloads = Executors.newFixedThreadPool(config.downloadParallelism(), r -> {
+      Thread t = new Thread(r, "shardyfusion-reader-download");
+      t.setDaemon(true);
+      return t;
+    });
+    this.loader = new StateLoader(store, new ShardCache(config.localRoot(), store), blockCache,
+        downloads);
+  }
+
+  /**
+   * Opens the snapshot currently published under {@code config.s3Prefix()}.
+   *
+   * @throws StorageException when no snapshot is published or the store is unreachable
+   */
+  public static ShardedReader open(ReaderConfig config) {
+    ShardedReader reader = new ShardedReader(config);
+    try {
+      CurrentPointer pointer = reader.loader.loadCurrent();
+      Manifest manifest = reader.loader.loadManifest(pointer.manifestRef());
+      reader.current = reader.loader.open(manifest, pointer.manifestRef());
+      return reader;
+    } catch (RuntimeException e) {
+      reader.close();
+      throw e;
+    }
+  }
+
+  /** The value of {@code key}, or null when the snapshot does not hold it. */
+  public byte[] get(Object key) {
+    return get(key, null);
+  }
+
+  /**
+   * As {@link #get(Object)}, for multi-column CEL sharding whose routing reads other columns.
+   */
+  public byte[] get(Object key, Map<String, ?> routingContext) {
+    ReaderState s = acquire();
+    try {
+      Object k = s.encoding.normalize(key);
+      int dbId = routingContext == null ? s.router.route(k) : s.router.route(k, routingContext);
+      RocksDB db = s.shard(dbId);
+      return db == null ? null : db.get(s.encoding.encode(k));
+    } catch (RocksDBException e) {
+      throw new StorageException("lookup of key " + key + " failed: " + e.getMessage(), true, e);
+    } finally {
+      s.release();
+    }
+  }
+
+  /**
+   * Values of many keys, read with one batched RocksDB call per shard. The map has an entry for
+   * every distinct requested key, in request order, with null for keys not in the snapshot.
+   * (Map keys are the normalized keys: {@code Long} for integer encodings.)
+   */
+  public Map<Object, byte[]> multiGet(List<?> keys) {
+    ReaderState s = acquire();
+    try {
+      int n = keys.size();
+      Object[] normalized = new Object[n];
+      Map<Integer, List<Integer>> byShard = new HashMap<>();
+      for (int i = 0; i < n; i++) {
+        normalized[i] = s.encoding.normalize(keys.get(i));
+        byShard.computeIfAbsent(s.router.route(normalized[i]), x -> new ArrayList<>()).add(i);
+      }
+      byte[][] values = new byte[n][];
+      for (Map.Entry<Integer, List<Integer>> e : byShard.entrySet()) {
+        RocksDB db = s.shard(e.getKey());
+        if (db == null) {
+          continue;
+        }
+        List<Integer> idx = e.getValue();
+        List<byte[]> encoded = new ArrayList<>(idx.size());
+        for (int i : idx) {
+          encoded.add(s.encoding.encode(normalized[i]));
+        }
+        List<byte[]> found = db.multiGetAsList(encoded);
+        for (int j = 0; j < idx.size(); j++) {
+          values[idx.get(j)] = found.get(j);
+        }
+      }
+      Map<Object, byte[]> out = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        out.put(normalized[i], values[i]);
+      }
+      return out;
+    } catch (RocksDBException e) {
+      throw new StorageException("multiGet failed: " + e.getMessage(), true, e);
+    } finally {
+      s.release();
+    }
+  }
+
+  /** The shard a key routes to in the current snapshot. */
+  public int shardForKey(Object key) {
+    ReaderState s = acquire();
+    try {
+      return s.router.route(s.encoding.normalize(key));
+    } finally {
+      s.release();
+    }
+  }
+
+  public SnapshotInfo snapshotInfo() {
+    ReaderState s = acquire();
+    try {
+      Manifest m = s.manifest;
+      return new SnapshotInfo(m.runId(), s.manifestRef, m.required().createdAt(), m.numDbs(),
+          m.shards().size(), m.totalRows(), m.totalBytes(), m.required().keyEncoding(),
+          m.shardingSpec().toString(), s.loadedAt);
+    } finally {
+      s.release();
+    }
+  }
+
+  /** The manifest being served. */
+  public Manifest manifest() {
+    ReaderState s = acquire();
+    try {
+      return s.manifest;
+    } finally {
+      s.release();
+    }
+  }
+
+  /**
+   * Switches to the snapshot {@code _CURRENT} names now, if it differs from the one being
+   * served. Concurrent refreshes are serialized; reads go on meanwhile.
+   *
+   * @return true if a new snapshot was swapped in, false if already current
+   * @throws io.shardyfusion.errors.ShardyfusionException if the new snapshot cannot be loaded;
+   *     the current one keeps serving
+   */
+  public boolean refresh() {
+    synchronized (refreshLock) {
+      ReaderState old = acquire();
+      String servedRef;
+      try {
+        servedRef = old.manifestRef;
+      } finally {
+        old.release();
+      }
+      CurrentPointer pointer = loader.loadCurrent();
+      if (pointer.manifestRef().equals(servedRef)) {
+        return false;
+      }
+      Manifest manifest = loader.loadManifest(pointer.manifestRef());
+      ReaderState next = loader.open(manifest, pointer.manifestRef());
+      ReaderState previous = current;
+      current = next;
+      if (closed) { // close() ran meanwhile: do not leak the new state
+        next.release();
+      }
+      previous.release();
+      return true;
+    }
+  }
+
+  /**
+   * Closes the reader. In-flight reads finish on the state they pinned; its databases close
+   * when the last of them returns. Any call after this throws {@link ReaderStateException}.
+   */
+  @Override
+  public void close() {
+    synchronized (refreshLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      ReaderState s = current;
+      if (s != null) {
+        s.release();
+      }
+    }
+    downloads.shutdownNow();
+    if (blockCache != null) {
+      blockCache.close();
+    }
+    store.close();
+  }
+
+  private ReaderState acquire() {
+    for (;;) {
+      ReaderState s = current;
+      if (closed || s == null) {
+        throw new ReaderStateException("this ShardedReader is closed; open a new one");
+      }
+      if (s.retain()) {
+        return s;
+      }
+      // s was swapped out and closed between the read and retain(): load the new one.
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package io.shardyfusion.reader;
+
+import io.shardyfusion.errors.ShardyfusionException;
+import io.shardyfusion.errors.StorageException;
+import io.shardyfusion.manifest.CurrentPointer;
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.routing.ShardRouter;
+import io.shardyfusion.routing.ShardRouters;
+import io.shardyfusion.storage.ObjectStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+
+/**
+ * Reads {@code _CURRENT} and manifests, and turns a manifest into an opened {@link ReaderState}
+ * off to the side: download, verify, open every shard, and only then hand the state over.
+ */
+final class StateLoader {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final ObjectStore store;
+  private final ShardCache cache;
+  private final Cache blockCache;
+  private final ExecutorService downloads;
+
+  StateLoader(ObjectStore store, ShardCache cache, Cache blockCache, ExecutorService downloads) {
+    this.store = store;
+    this.cache = cache;
+    this.blockCache = blockCache;
+    this.downloads = downloads;
+  }
+
+  CurrentPointer loadCurrent() {
+    byte[] json = store.getIfExists(SnapshotLayout.CURRENT).orElseThrow(() ->
+        new StorageException("no snapshot is published at " + store.baseUrl() + ": "
+            + store.url(SnapshotLayout.CURRENT) + " does not exist; run a writer first or fix "
+            + "s3Prefix", false));
+    return ManifestCodec.parseCurrent(json, store.url(SnapshotLayout.CURRENT));
+  }
+
+  Manifest loadManifest(String manifestRef) {
+    String key;
+    try {
+      key = store.keyOf(manifestRef);
+    } catch (IllegalArgumentException e) {
+      throw new StorageException("manifest " + manifestRef + " is not under this reader's "
+          + "prefix " + store.baseUrl() + "; point s3Prefix at the snapshot's prefix", false);
+    }
+    return ManifestCodec.parseManifest(store.get(key), manifestRef);
+  }
+
+  ReaderState open(Manifest manifest, String manifestRef) {
+    ShardRouter router = ShardRouters.create(manifest.shardingSpec(), manifest.numDbs(),
+        manifest.keyEncoding());
+    List<Path> dirs = downloadAll(manifest);
+    Options options = readOptions();
+    RocksDB[] dbs = new RocksDB[manifest.numDbs()];
+    try {
+      for (int i = 0; i < manifest.shards().size(); i++) {
+        ShardMeta s = manifest.shards().get(i);
+        dbs[s.dbId()] = RocksDB.openReadOnly(options, dirs.get(i).toString());
+      }
+    } catch (RocksDBException e) {
+      closeAll(dbs);
+      options.close();
+      throw new StorageException("cannot open a shard of run " + manifest.runId() + ": "
+          + e.getMessage() + "; the local copy under the reader's localRoot may be damaged, "
+          + "delete it and retry", true, e);
+    }
+    return new ReaderState(manifest, manifestRef, router, dbs, options);
+  }
+
+  private List<Path> downloadAll(Manifest manifest) {
+    List<Future<Path>> futures = new ArrayList<>();
+    for (ShardMeta s : manifest.shards()) {
+      futures.add(downloads.submit(() -> cache.ensureLocal(s)));
+    }
+    List<Path> dirs = new ArrayList<>();
+    try {
+      for (Future<Path> f : futures) {
+        dirs.add(f.get());
+      }
+    } catch (ExecutionException e) {
+      futures.forEach(f -> f.cancel(true));
+      if (e.getCause() instanceof ShardyfusionException s) {
+        throw s;
+      }
+      throw new StorageException("loading shards of run " + manifest.runId() + " failed: "
+          + e.getCause(), true, e.getCause());
+    } catch (InterruptedException e) {
+      futures.forEach(f -> f.cancel(true));
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while loading run " + manifest.runId(), true, e);
+    }
+    return dirs;
+  }
+
+  private Options readOptions() {
+    BlockBasedTableConfig table = new BlockBasedTableConfig()
+        .setFilterPolicy(new BloomFilter(10));
+    if (blockCache != null) {
+      table.setBlockCache(blockCache);
+    } else {
+      table.setNoBlockCache(true);
+    }
+    // Keep every table open: lookups never pay for reopening a file.
+    return new Options().setTableFormatConfig(table).setMaxOpenFiles(-1);
+  }
+
+  private static void closeAll(RocksDB[] dbs) {
+    for (RocksDB db : dbs) {
+      if (db != null) {
+        db.close();
+      }
+    }
+  }
+}

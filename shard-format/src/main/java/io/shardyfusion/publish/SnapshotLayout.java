@@ -1,0 +1,74 @@
+package io.shardyfusion.publish;
+
+import io.shardyfusion.errors.ConfigValidationException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Object keys under a snapshot prefix; the contract between every writer and every reader.
+ *
+ * <pre>
+ * shards/run_id=&lt;run&gt;/db=&lt;00000&gt;/attempt=&lt;id&gt;/&lt;file&gt;   one directory per attempt
+ * manifests/&lt;yyyyMMdd'T'HHmmss.SSS'Z'&gt;_run_id=&lt;run&gt;/manifest   sortable by time
+ * _CURRENT                                                  pointer to the live manifest
+ * </pre>
+ */
+public final class SnapshotLayout {
+  public static final String CURRENT = "_CURRENT";
+  public static final String SHARDS = "shards";
+  public static final String MANIFESTS = "manifests";
+
+  private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Pattern ATTEMPT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern ATTEMPT_DIR =
+      Pattern.compile("shards/run_id=([^/]+)/db=(\\d+)/attempt=([^/]+)/.*");
+  private static final DateTimeFormatter MANIFEST_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  private SnapshotLayout() {}
+
+  public static String validateRunId(String runId) {
+    if (runId == null || !RUN_ID.matcher(runId).matches()) {
+      throw new ConfigValidationException("runId '" + runId + "' is invalid: use 1-128 "
+          + "characters from letters, digits, '.', '_' and '-', starting with a letter or digit");
+    }
+    return runId;
+  }
+
+  public static String validateAttempt(String attempt) {
+    if (attempt == null || !ATTEMPT.matcher(attempt).matches()) {
+      throw new ConfigValidationException("attempt id '" + attempt + "' is invalid: use 1-64 "
+          + "characters from letters, digits, '.', '_' and '-'");
+    }
+    return attempt;
+  }
+
+  /** Everything one run wrote under {@code shards/}. */
+  public static String runShardsPrefix(String runId) {
+    return SHARDS + "/run_id=" + runId + "/";
+  }
+
+  /** The directory of one attempt at one shard (no trailing slash). */
+  public static String attemptDir(String runId, int dbId, String attempt) {
+    return String.format("%s/run_id=%s/db=%05d/attempt=%s", SHARDS, runId, dbId, attempt);
+  }
+
+  public static String manifestKey(Instant createdAt, String runId) {
+    return MANIFESTS + "/" + MANIFEST_TIME.format(createdAt) + "_run_id=" + runId + "/manifest";
+  }
+
+  /** (runId, dbId, attempt) of a key inside an attempt directory, or null for other keys. */
+  public static AttemptKey parseAttemptKey(String key) {
+    Matcher m = ATTEMPT_DIR.matcher(key);
+    if (!m.matches()) {
+      return null;
+    }
+    return new AttemptKey(m.group(1), Integer.parseInt(m.group(2)), m.group(3));
+  }
+
+  /** Where a key sits in the attempt layout. */
+  public record AttemptKey(String runId, int dbId, String attempt) {}
+}

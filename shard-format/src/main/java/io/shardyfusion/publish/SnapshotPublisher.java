@@ -1,0 +1,99 @@
+package io.shardyfusion.publish;
+
+import io.shardyfusion.errors.ShardyfusionException;
+import io.shardyfusion.errors.StorageException;
+import io.shardyfusion.manifest.CurrentPointer;
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.manifest.ShardFile;
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.storage.ObjectInfo;
+import io.shardyfusion.storage.ObjectStore;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Two-phase publish: check that every winning shard is fully in the store, write the manifest,
+ * and only then replace {@code _CURRENT}. A failure at any step leaves the previous snapshot
+ * current; a manifest without a pointer is harmless history.
+ */
+public final class SnapshotPublisher {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotPublisher.class);
+
+  private SnapshotPublisher() {}
+
+  /** What a publish wrote. */
+  public record Published(String manifestKey, String manifestRef, CurrentPointer pointer) {}
+
+  /**
+   * Publishes {@code manifest}; its shards must already be uploaded under {@code store}.
+   *
+   * @throws ShardyfusionException if a listed shard file is missing or has the wrong size, or
+   *     a write fails; {@code _CURRENT} is then untouched
+   */
+  public static Published publish(ObjectStore store, Manifest manifest) {
+    verifyShardsUploaded(store, manifest);
+    String key = SnapshotLayout.manifestKey(manifest.required().createdAt(), manifest.runId());
+    store.put(key, ManifestCodec.toJson(manifest), Manifest.CONTENT_TYPE);
+    CurrentPointer pointer = new CurrentPointer(store.url(key), Manifest.CONTENT_TYPE,
+        manifest.runId(), Instant.now(), CurrentPointer.FORMAT_VERSION);
+    store.put(SnapshotLayout.CURRENT, ManifestCodec.toJson(pointer), Manifest.CONTENT_TYPE);
+    LOG.info("published run {} ({} shards, {} rows) as {}", manifest.runId(),
+        manifest.shards().size(), manifest.totalRows(), pointer.manifestRef());
+    return new Published(key, pointer.manifestRef(), pointer);
+  }
+
+  /** One listing of the run's shard objects proves every winner's files are complete. */
+  static void verifyShardsUploaded(ObjectStore store, Manifest manifest) {
+    Map<String, Long> sizes = new HashMap<>();
+    for (ObjectInfo o : store.list(SnapshotLayout.runShardsPrefix(manifest.runId()))) {
+      sizes.put(o.key(), o.size());
+    }
+    for (ShardMeta s : manifest.shards()) {
+      String dir = store.keyOf(s.dbUrl());
+      for (ShardFile f : s.files()) {
+        Long size = sizes.get(dir + "/" + f.name());
+        if (size == null || size != f.size()) {
+          throw new StorageException("refusing to publish run " + manifest.runId() + ": shard "
+              + s.dbId() + " file " + store.url(dir + "/" + f.name())
+              + (size == null ? " is missing" : " has " + size + " bytes, expected " + f.size())
+              + "; the upload did not complete, re-run the write", true);
+        }
+      }
+    }
+  }
+
+  /**
+   * Deletes every attempt directory of {@code runId} that is not a winner. Best effort: a
+   * failure is logged, never thrown, because the snapshot is already published.
+   *
+   * @return the number of objects deleted
+   */
+  public static int deleteLosers(ObjectStore store, String runId, List<ShardAttempt> winners) {
+    try {
+      Map<Integer, String> winning = new HashMap<>();
+      for (ShardAttempt w : winners) {
+        winning.put(w.dbId(), w.attempt());
+      }
+      List<String> doomed = store.list(SnapshotLayout.runShardsPrefix(runId)).stream()
+          .map(ObjectInfo::key)
+          .filter(k -> {
+            SnapshotLayout.AttemptKey a = SnapshotLayout.parseAttemptKey(k);
+            return a != null && !a.attempt().equals(winning.get(a.dbId()));
+          })
+          .toList();
+      if (!doomed.isEmpty()) {
+        store.deleteAll(doomed);
+        LOG.info("deleted {} objects of losing attempts of run {}", doomed.size(), runId);
+      }
+      return doomed.size();
+    } catch (RuntimeException e) {
+      LOG.warn("could not clean up losing attempts of run {}: {}", runId, e.toString());
+      return 0;
+    }
+  }
+}

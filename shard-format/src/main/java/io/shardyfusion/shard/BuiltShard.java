@@ -1,0 +1,19 @@
+package io.shardyfusion.shard;
+
+import io.shardyfusion.manifest.ShardFile;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A shard's RocksDB database, built in a local directory and ready to upload.
+ *
+ * @param files the files to upload with their sizes and CRC32C, in name order
+ * @param minKey the smallest stored key, {@code maxKey} the largest (encoded bytes)
+ */
+public record BuiltShard(int dbId, Path dir, List<ShardFile> files, long rowCount,
+    long dbBytes, byte[] minKey, byte[] maxKey) {
+
+  public BuiltShard {
+    files = List.copyOf(files);
+  }
+}

@@ -1,0 +1,154 @@
+package io.shardyfusion.shard;
+
+import io.shardyfusion.errors.DuplicateKeyException;
+import io.shardyfusion.errors.ShardBuildException;
+import io.shardyfusion.manifest.ShardFile;
+import io.shardyfusion.routing.KeyEncoding;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.rocksdb.EnvOptions;
+import org.rocksdb.IngestExternalFileOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.SstFileWriter;
+
+/**
+ * Turns one shard's sorted records into a RocksDB database directory.
+ *
+ * <p>Records stream through {@link SstFileWriter} (the fastest way RocksDB has to write sorted
+ * data: no memtable, no WAL, no compaction), split into files of about
+ * {@link ShardFormatOptions#maxSstFileBytes()}, and the files are then ingested by moving them
+ * into an empty database. The result opens read-only anywhere, and memory stays at one record
+ * plus RocksDB's block buffers however large the shard is.
+ *
+ * <p>Adjacent equal keys, which the sorted input makes visible, fail the build with
+ * {@link DuplicateKeyException}: a snapshot never resolves duplicates silently.
+ */
+public final class ShardDbBuilder {
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private ShardDbBuilder() {}
+
+  /**
+   * Builds shard {@code dbId} into {@code dbDir} (created; must not hold a database yet).
+   *
+   * @param sorted ascending records; consumed and closed
+   * @param encoding renders a duplicate key readably in the error
+   */
+  public static BuiltShard build(int dbId, RecordCursor sorted, Path dbDir,
+      ShardFormatOptions format, KeyEncoding encoding) {
+    Path sstDir = dbDir.resolveSibling(dbDir.getFileName() + ".sst");
+    try (sorted; Options options = format.newRocksOptions();
+        EnvOptions env = new EnvOptions()) {
+      Files.createDirectories(sstDir);
+      List<String> ssts = new ArrayList<>();
+      long rows = 0;
+      byte[] first = null;
+      byte[] prev = null;
+      SstFileWriter writer = null;
+      try {
+        while (sorted.next()) {
+          byte[] key = sorted.key();
+          if (prev != null && Arrays.equals(prev, key)) {
+            throw new DuplicateKeyException(dbId, encoding.describe(key));
+          }
+          // fileSize() is a JNI call: look every 4096 rows, which overshoots the limit by little.
+          if (writer == null
+              || ((rows & 4095) == 0 && writer.fileSize() >= format.maxSstFileBytes())) {
+            finish(writer);
+            writer = new SstFileWriter(env, options);
+            String path = sstDir.resolve(String.format("part-%05d.sst", ssts.size())).toString();
+            writer.open(path);
+            ssts.add(path);
+          }
+          writer.put(key, sorted.value());
+          if (first == null) {
+            first = key;
+          }
+          prev = key;
+          rows++;
+        }
+        finish(writer);
+        writer = null;
+      } finally {
+        if (writer != null) {
+          writer.close();
+        }
+      }
+      if (rows == 0) {
+        return null;
+      }
+      ingest(dbDir, ssts, options);
+      List<ShardFile> files = describeFiles(dbDir);
+      long bytes = files.stream().mapToLong(ShardFile::size).sum();
+      return new BuiltShard(dbId, dbDir, files, rows, bytes, first, prev);
+    } catch (RocksDBException e) {
+      throw new ShardBuildException("RocksDB failed building shard " + dbId + " in " + dbDir
+          + ": " + e.getMessage(), false, e);
+    } catch (IOException e) {
+      throw new ShardBuildException("cannot write shard " + dbId + " under " + dbDir + ": "
+          + e.getMessage() + "; check free space and permissions of the build directory", true, e);
+    } finally {
+      deleteQuietly(sstDir);
+    }
+  }
+
+  private static void finish(SstFileWriter writer) throws RocksDBException {
+    if (writer != null) {
+      writer.finish();
+      writer.close();
+    }
+  }
+
+  private static void ingest(Path dbDir, List<String> ssts, Options options)
+      throws RocksDBException, IOException {
+    Files.createDirectories(dbDir);
+    try (RocksDB db = RocksDB.open(options, dbDir.toString());
+        IngestExternalFileOptions ingest = new IngestExternalFileOptions()
+            .setMoveFiles(true)) {
+      db.ingestExternalFile(ssts, ingest);
+    }
+  }
+
+  /** The files a reader needs; RocksDB's info log, lock and empty WALs are left behind. */
+  static List<ShardFile> describeFiles(Path dbDir) throws IOException {
+    List<ShardFile> out = new ArrayList<>();
+    try (Stream<Path> list = Files.list(dbDir)) {
+      for (Path p : (Iterable<Path>) list.sorted()::iterator) {
+        String name = p.getFileName().toString();
+        long size = Files.size(p);
+        if (name.startsWith("LOG") || name.equals("LOCK")
+            || (name.endsWith(".log") && size == 0)) {
+          continue;
+        }
+        out.add(new ShardFile(name, size, Checksums.crc32c(p)));
+      }
+    }
+    return out;
+  }
+
+  static void deleteQuietly(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          // best effort: temp files only
+        }
+      });
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}

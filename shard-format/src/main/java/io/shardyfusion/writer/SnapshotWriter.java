@@ -1,0 +1,296 @@
+package io.shardyfusion.writer;
+
+import com.google.common.util.concurrent.RateLimiter;
+import io.shardyfusion.errors.KeyValidationException;
+import io.shardyfusion.errors.RoutingException;
+import io.shardyfusion.errors.ShardBuildException;
+import io.shardyfusion.errors.ShardyfusionException;
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.publish.ManifestAssembler;
+import io.shardyfusion.publish.RunIds;
+import io.shardyfusion.publish.ShardAttempt;
+import io.shardyfusion.publish.ShardUploader;
+import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.publish.SnapshotPublisher;
+import io.shardyfusion.publish.WinnerSelector;
+import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.routing.ShardRouter;
+import io.shardyfusion.routing.ShardRouters;
+import io.shardyfusion.shard.BuiltShard;
+import io.shardyfusion.shard.ExternalSorter;
+import io.shardyfusion.shard.ShardDbBuilder;
+import io.shardyfusion.storage.ObjectInfo;
+import io.shardyfusion.storage.ObjectStore;
+import io.shardyfusion.storage.ObjectStores;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds and publishes a snapshot from an {@link Iterable} in this JVM: the counterpart of the
+ * Python system's {@code writer.python.write_sharded}.
+ *
+ * <pre>{@code
+ * BuildResult result = SnapshotWriter.writeSharded(users, config,
+ *     User::id, user -> user.toJson().getBytes(UTF_8),
+ *     WriteOptions.defaults().withParallel(true));
+ * }</pre>
+ *
+ * <p>Records are routed, sorted in a fixed amount of heap (spilling to {@link
+ * WriteConfig#tempDir()}), built into one RocksDB database per shard, uploaded to
+ * attempt-isolated paths, and published manifest first, {@code _CURRENT} second. If anything
+ * fails the previous snapshot stays current and this run's uploads are removed.
+ */
+public final class SnapshotWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
+  private static final String WRITER_NAME = "in-process";
+
+  private SnapshotWriter() {}
+
+  /** Single-threaded, unlimited rate. */
+  public static <T> BuildResult writeSharded(Iterable<T> records, WriteConfig config,
+      Function<? super T, ?> keyFn, Function<? super T, byte[]> valueFn) {
+    return writeSharded(records, config, keyFn, valueFn, null, WriteOptions.defaults());
+  }
+
+  public static <T> BuildResult writeSharded(Iterable<T> records, WriteConfig config,
+      Function<? super T, ?> keyFn, Function<? super T, byte[]> valueFn, WriteOptions options) {
+    return writeSharded(records, config, keyFn, valueFn, null, options);
+  }
+
+  /**
+   * @param routingContextFn the columns a multi-column CEL expression reads, per record; null
+   *     when routing reads only the key
+   */
+  public static <T> BuildResult writeSharded(Iterable<T> records, WriteConfig config,
+      Function<? super T, ?> keyFn, Function<? super T, byte[]> valueFn,
+      Function<? super T, ? extends Map<String, ?>> routingContextFn, WriteOptions options) {
+    if (config.sharding().needsRoutingContext() && routingContextFn == null) {
+      throw new io.shardyfusion.errors.ConfigValidationException("the CEL expression reads "
+          + "columns " + config.sharding().celColumns().keySet() + "; pass a routingContextFn "
+          + "that returns them for each record");
+    }
+    long t0 = System.nanoTime();
+    Instant createdAt = Instant.now();
+    String runId = config.runId() != null ? config.runId() : RunIds.newRunId(createdAt);
+    Path buildDir = config.tempDir().resolve("build-" + runId + "-" + RunIds.newAttemptId());
+    ExecutorService pool = options.parallel()
+        ? Executors.newFixedThreadPool(options.parallelism(), daemonThreads(runId)) : null;
+    boolean uploadsStarted = false;
+    try (ObjectStore store = ObjectStores.open(config.s3Prefix(),
+        config.s3ConnectionOptions(), config.credentialProvider());
+        ExternalSorter sorter = new ExternalSorter(buildDir.resolve("sort"),
+            options.sortBufferBytes(), pool)) {
+      int numDbs = resolveNumDbs(config, records);
+      ShardRouter router = config.discoversNumDbs()
+          ? ShardRouters.createDiscovering(config.sharding(), config.keyEncoding())
+          : ShardRouters.create(config.sharding(), numDbs, config.keyEncoding());
+
+      routeAndSort(records, config.keyEncoding(), router, keyFn, valueFn, routingContextFn,
+          options, sorter);
+      if (config.discoversNumDbs()) {
+        BitSet used = new BitSet();
+        for (int id = 0; id <= sorter.maxShardId(); id++) {
+          if (sorter.records(id) > 0) {
+            used.set(id);
+          }
+        }
+        numDbs = ShardRouters.checkDiscoveredIds(used, config.sharding().celExpr());
+      }
+      long t1 = System.nanoTime();
+
+      uploadsStarted = true;
+      List<ShardAttempt> attempts = buildAndUpload(store, config, runId, sorter, buildDir, pool);
+      long t2 = System.nanoTime();
+
+      List<ShardAttempt> winners = WinnerSelector.winners(attempts);
+      Manifest manifest = ManifestAssembler.assemble(config, runId, createdAt, numDbs, winners);
+      SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifest);
+      long t3 = System.nanoTime();
+
+      BuildStats stats = new BuildStats(sorter.totalRecords(), sorter.totalBytes(), numDbs,
+          winners.size(), attempts.size(), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t3 - t0));
+      LOG.info("run {}: {} rows in {} shards, {} ms ({} rows/s)", runId, stats.rowsWritten(),
+          numDbs, stats.totalMs(), Math.round(stats.rowsPerSecond()));
+      return new BuildResult(runId, manifest.shards(), published.manifestRef(), stats);
+    } catch (RuntimeException e) {
+      if (uploadsStarted) {
+        removeRunUploads(config, runId);
+      }
+      throw e;
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+      deleteTree(buildDir);
+    }
+  }
+
+  private static <T> int resolveNumDbs(WriteConfig config, Iterable<T> records) {
+    if (config.numDbs() != null) {
+      return config.numDbs();
+    }
+    if (config.sharding().impliedNumDbs() > 0) {
+      return config.sharding().impliedNumDbs();
+    }
+    if (config.maxKeysPerShard() != null) {
+      long rows = records instanceof Collection<?> c ? c.size() : count(records);
+      long n = Math.max(1, (rows + config.maxKeysPerShard() - 1) / config.maxKeysPerShard());
+      if (n > WriteConfig.MAX_NUM_DBS) {
+        throw new io.shardyfusion.errors.ConfigValidationException(rows + " rows at "
+            + "maxKeysPerShard=" + config.maxKeysPerShard() + " need " + n + " shards, more than "
+            + WriteConfig.MAX_NUM_DBS + "; raise maxKeysPerShard");
+      }
+      return (int) n;
+    }
+    return -1; // discovered after routing
+  }
+
+  private static long count(Iterable<?> records) {
+    long n = 0;
+    for (Object ignored : records) {
+      n++;
+    }
+    return n;
+  }
+
+  private static <T> void routeAndSort(Iterable<T> records, KeyEncoding encoding,
+      ShardRouter router, Function<? super T, ?> keyFn, Function<? super T, byte[]> valueFn,
+      Function<? super T, ? extends Map<String, ?>> contextFn, WriteOptions options,
+      ExternalSorter sorter) {
+    RateLimiter rows = options.maxWritesPerSecond() > 0
+        ? RateLimiter.create(options.maxWritesPerSecond()) : null;
+    RateLimiter bytes = options.maxWriteBytesPerSecond() > 0
+        ? RateLimiter.create(options.maxWriteBytesPerSecond()) : null;
+    long index = 0;
+    for (T record : records) {
+      Object key;
+      int dbId;
+      byte[] keyBytes;
+      byte[] value;
+      try {
+        key = encoding.normalize(keyFn.apply(record));
+        dbId = contextFn == null ? router.route(key) : router.route(key, contextFn.apply(record));
+        keyBytes = encoding.encode(key);
+        value = valueFn.apply(record);
+      } catch (KeyValidationException e) {
+        throw new KeyValidationException("record #" + index + ": " + e.getMessage(), e);
+      } catch (RoutingException e) {
+        throw new RoutingException("record #" + index + ": " + e.getMessage(), e);
+      }
+      if (value == null) {
+        throw new KeyValidationException("record #" + index + " (key " + key + "): the value "
+            + "function returned null; every record needs a value (use an empty array for none)");
+      }
+      if (rows != null) {
+        rows.acquire();
+      }
+      if (bytes != null) {
+        bytes.acquire(Math.max(1, keyBytes.length + value.length));
+      }
+      sorter.add(dbId, keyBytes, value);
+      index++;
+    }
+    sorter.finishInput();
+  }
+
+  private static List<ShardAttempt> buildAndUpload(ObjectStore store, WriteConfig config,
+      String runId, ExternalSorter sorter, Path buildDir, ExecutorService pool) {
+    List<Integer> shardIds = new ArrayList<>();
+    for (int id = 0; id <= sorter.maxShardId(); id++) {
+      if (sorter.records(id) > 0) {
+        shardIds.add(id);
+      }
+    }
+    List<ShardAttempt> out = new ArrayList<>();
+    if (pool == null) {
+      for (int id : shardIds) {
+        out.add(buildOne(store, config, runId, sorter, buildDir, id));
+      }
+      return out;
+    }
+    List<Future<ShardAttempt>> futures = new ArrayList<>();
+    for (int id : shardIds) {
+      futures.add(pool.submit(() -> buildOne(store, config, runId, sorter, buildDir, id)));
+    }
+    for (Future<ShardAttempt> f : futures) {
+      try {
+        out.add(f.get());
+      } catch (ExecutionException e) {
+        futures.forEach(x -> x.cancel(true));
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new ShardBuildException("building a shard failed: " + e.getCause(), false,
+            e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ShardBuildException("interrupted while building shards", true, e);
+      }
+    }
+    return out;
+  }
+
+  private static ShardAttempt buildOne(ObjectStore store, WriteConfig config, String runId,
+      ExternalSorter sorter, Path buildDir, int dbId) {
+    long start = System.nanoTime();
+    Path dbDir = buildDir.resolve(String.format("db=%05d", dbId));
+    try {
+      BuiltShard shard = ShardDbBuilder.build(dbId, sorter.cursor(dbId), dbDir,
+          config.shardFormat(), config.keyEncoding());
+      return ShardUploader.upload(store, runId, RunIds.newAttemptId(), shard,
+          config.keyEncoding(), WRITER_NAME, start);
+    } finally {
+      deleteTree(dbDir);
+    }
+  }
+
+  /** A failed run leaves nothing behind that a cleanup would have to find. */
+  private static void removeRunUploads(WriteConfig config, String runId) {
+    try (ObjectStore store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
+        config.credentialProvider())) {
+      List<String> keys = store.list(SnapshotLayout.runShardsPrefix(runId)).stream()
+          .map(ObjectInfo::key).toList();
+      store.deleteAll(keys);
+    } catch (ShardyfusionException | IllegalStateException e) {
+      LOG.warn("run {} failed and its partial uploads could not be removed: {}", runId,
+          e.toString());
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try {
+      if (java.nio.file.Files.exists(dir)) {
+        try (var walk = java.nio.file.Files.walk(dir)) {
+          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    } catch (java.io.IOException e) {
+      LOG.debug("could not remove build directory {}: {}", dir, e.toString());
+    }
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String runId) {
+    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "shardyfusion-" + runId + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,290 @@
+package io.shardyfusion.writer;
+
+import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.routing.ShardingSpec;
+import io.shardyfusion.routing.ShardingStrategy;
+import io.shardyfusion.shard.ShardFormatOptions;
+import io.shardyfusion.storage.CredentialProvider;
+import io.shardyfusion.storage.S3ConnectionOptions;
+import io.shardyfusion.storage.StorageLocation;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What to build and where to publish it; shared by the in-process writer and the Beam
+ * transforms. Immutable and serializable. Mirrors the Python system's {@code WriteConfig}.
+ *
+ * <pre>{@code
+ * WriteConfig config = WriteConfig.builder()
+ *     .numDbs(8)
+ *     .s3Prefix("s3://my-bucket/snapshots/users")
+ *     .keyEncoding(KeyEncoding.U64BE)
+ *     .credentialProvider(new StaticCredentialProvider(accessKey, secretKey))
+ *     .s3ConnectionOptions(S3ConnectionOptions.builder()
+ *         .endpointUrl("http://127.0.0.1:9000").addressingStyle("path").build())
+ *     .build();
+ * }</pre>
+ *
+ * <p>The shard count comes from exactly one place: {@code numDbs}, or {@code maxKeysPerShard}
+ * (HASH: {@code ceil(rows / maxKeysPerShard)}), or the CEL spec (boundaries + 1, or discovered
+ * as the largest shard id the expression yields + 1).
+ */
+public final class WriteConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+  /** The most shards one snapshot may have. */
+  public static final int MAX_NUM_DBS = 65_536;
+
+  private final Integer numDbs;
+  private final Long maxKeysPerShard;
+  private final String s3Prefix;
+  private final KeyEncoding keyEncoding;
+  private final ShardingSpec sharding;
+  private final String keyCol;
+  private final CredentialProvider credentialProvider;
+  private final S3ConnectionOptions s3ConnectionOptions;
+  private final ShardFormatOptions shardFormat;
+  private final String runId;
+  private final LinkedHashMap<String, Object> customFields;
+  private final String tempDir;
+
+  private WriteConfig(Builder b) {
+    this.numDbs = b.numDbs;
+    this.maxKeysPerShard = b.maxKeysPerShard;
+    this.s3Prefix = StorageLocation.parse(b.s3Prefix).url();
+    this.keyEncoding = b.keyEncoding;
+    this.sharding = b.sharding;
+    this.keyCol = b.keyCol;
+    this.credentialProvider = b.credentialProvider;
+    this.s3ConnectionOptions = b.s3ConnectionOptions;
+    this.shardFormat = b.shardFormat;
+    this.runId = b.runId;
+    this.customFields = new LinkedHashMap<>(b.customFields);
+    this.tempDir = b.tempDir;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.numDbs = numDbs;
+    b.maxKeysPerShard = maxKeysPerShard;
+    b.s3Prefix = s3Prefix;
+    b.keyEncoding = keyEncoding;
+    b.sharding = sharding;
+    b.keyCol = keyCol;
+    b.credentialProvider = credentialProvider;
+    b.s3ConnectionOptions = s3ConnectionOptions;
+    b.shardFormat = shardFormat;
+    b.runId = runId;
+    b.customFields.putAll(customFields);
+    b.tempDir = tempDir;
+    return b;
+  }
+
+  /** The explicit shard count, or null when it is derived (see the class comment). */
+  public Integer numDbs() {
+    return numDbs;
+  }
+
+  public Long maxKeysPerShard() {
+    return maxKeysPerShard;
+  }
+
+  /** The snapshot prefix in canonical form ({@code s3://bucket/path} or {@code file:///dir}). */
+  public String s3Prefix() {
+    return s3Prefix;
+  }
+
+  public KeyEncoding keyEncoding() {
+    return keyEncoding;
+  }
+
+  public ShardingSpec sharding() {
+    return sharding;
+  }
+
+  /** The key column's name, recorded in the manifest as {@code key_col}. */
+  public String keyCol() {
+    return keyCol;
+  }
+
+  /** Null means the AWS default chain. */
+  public CredentialProvider credentialProvider() {
+    return credentialProvider;
+  }
+
+  public S3ConnectionOptions s3ConnectionOptions() {
+    return s3ConnectionOptions;
+  }
+
+  public ShardFormatOptions shardFormat() {
+    return shardFormat;
+  }
+
+  /** A fixed run id, or null to generate one per write. */
+  public String runId() {
+    return runId;
+  }
+
+  public Map<String, Object> customFields() {
+    return Collections.unmodifiableMap(customFields);
+  }
+
+  /** Local directory for sort spills and shard builds. */
+  public Path tempDir() {
+    return Paths.get(tempDir);
+  }
+
+  /** Whether the shard count is only known once every key has been routed (CEL discovery). */
+  public boolean discoversNumDbs() {
+    return numDbs == null && maxKeysPerShard == null
+        && sharding.strategy() == ShardingStrategy.CEL && sharding.boundaries() == null;
+  }
+
+  /** Builder. Setters check their own argument; {@link #build()} checks the combination. */
+  public static final class Builder {
+    private Integer numDbs;
+    private Long maxKeysPerShard;
+    private String s3Prefix;
+    private KeyEncoding keyEncoding = KeyEncoding.U64BE;
+    private ShardingSpec sharding = ShardingSpec.hash();
+    private String keyCol = "key";
+    private CredentialProvider credentialProvider;
+    private S3ConnectionOptions s3ConnectionOptions = S3ConnectionOptions.defaults();
+    private ShardFormatOptions shardFormat = ShardFormatOptions.defaults();
+    private String runId;
+    private final LinkedHashMap<String, Object> customFields = new LinkedHashMap<>();
+    private String tempDir = Paths.get(System.getProperty("java.io.tmpdir"), "shardyfusion")
+        .toString();
+
+    private Builder() {}
+
+    public Builder numDbs(int n) {
+      if (n <= 0 || n > MAX_NUM_DBS) {
+        throw new ConfigValidationException("numDbs must be in 1.." + MAX_NUM_DBS + ", got " + n);
+      }
+      this.numDbs = n;
+      return this;
+    }
+
+    /** Derive numDbs as {@code ceil(rows / n)} (HASH sharding only). */
+    public Builder maxKeysPerShard(long n) {
+      if (n <= 0) {
+        throw new ConfigValidationException("maxKeysPerShard must be > 0, got " + n);
+      }
+      this.maxKeysPerShard = n;
+      return this;
+    }
+
+    public Builder s3Prefix(String prefix) {
+      StorageLocation.parse(prefix); // fail at the setter that took the bad value
+      this.s3Prefix = prefix;
+      return this;
+    }
+
+    public Builder keyEncoding(KeyEncoding e) {
+      this.keyEncoding = require("keyEncoding", e);
+      return this;
+    }
+
+    public Builder keyEncoding(String wireName) {
+      this.keyEncoding = KeyEncoding.fromWireName(wireName);
+      return this;
+    }
+
+    public Builder sharding(ShardingSpec spec) {
+      this.sharding = require("sharding", spec);
+      return this;
+    }
+
+    public Builder keyCol(String name) {
+      if (name == null || name.isBlank()) {
+        throw new ConfigValidationException("keyCol must be a non-empty column name");
+      }
+      this.keyCol = name;
+      return this;
+    }
+
+    public Builder credentialProvider(CredentialProvider p) {
+      this.credentialProvider = p;
+      return this;
+    }
+
+    public Builder s3ConnectionOptions(S3ConnectionOptions o) {
+      this.s3ConnectionOptions = require("s3ConnectionOptions", o);
+      return this;
+    }
+
+    public Builder shardFormat(ShardFormatOptions o) {
+      this.shardFormat = require("shardFormat", o);
+      return this;
+    }
+
+    public Builder runId(String id) {
+      this.runId = id == null ? null : SnapshotLayout.validateRunId(id);
+      return this;
+    }
+
+    /** A user field stored under the manifest's {@code custom}; must be JSON-serializable. */
+    public Builder customField(String name, Object value) {
+      if (name == null || name.isBlank()) {
+        throw new ConfigValidationException("customField name must be non-empty");
+      }
+      if (!(value == null || value instanceof String || value instanceof Number
+          || value instanceof Boolean || value instanceof Map || value instanceof java.util.List)) {
+        throw new ConfigValidationException("customField '" + name + "' has a "
+            + value.getClass().getName() + "; use strings, numbers, booleans, lists or maps");
+      }
+      customFields.put(name, value);
+      return this;
+    }
+
+    public Builder tempDir(Path dir) {
+      this.tempDir = require("tempDir", dir).toAbsolutePath().toString();
+      return this;
+    }
+
+    public WriteConfig build() {
+      if (s3Prefix == null) {
+        throw new ConfigValidationException("s3Prefix is required, e.g. s3://bucket/path or "
+            + "file:///tmp/snapshots");
+      }
+      if (numDbs != null && maxKeysPerShard != null) {
+        throw new ConfigValidationException("set either numDbs (" + numDbs
+            + ") or maxKeysPerShard (" + maxKeysPerShard + "), not both");
+      }
+      if (sharding.strategy() == ShardingStrategy.HASH) {
+        if (numDbs == null && maxKeysPerShard == null) {
+          throw new ConfigValidationException("HASH sharding needs numDbs or maxKeysPerShard");
+        }
+      } else {
+        if (maxKeysPerShard != null) {
+          throw new ConfigValidationException("maxKeysPerShard only applies to HASH sharding; "
+              + "with CEL the expression decides the shard count");
+        }
+        int implied = sharding.impliedNumDbs();
+        if (implied > 0 && numDbs != null && numDbs != implied) {
+          throw new ConfigValidationException("numDbs " + numDbs + " contradicts the "
+              + sharding.boundaries().size() + " CEL boundaries, which make " + implied
+              + " shards; drop numDbs or fix the boundaries");
+        }
+      }
+      return new WriteConfig(this);
+    }
+
+    private static <T> T require(String name, T value) {
+      if (value == null) {
+        throw new ConfigValidationException(name + " must not be null");
+      }
+      return value;
+    }
+  }
+}

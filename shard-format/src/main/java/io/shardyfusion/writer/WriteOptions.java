@@ -1,0 +1,67 @@
+package io.shardyfusion.writer;
+
+import io.shardyfusion.errors.ConfigValidationException;
+
+/**
+ * How the in-process writer runs: parallelism, rate limits and sort memory.
+ *
+ * <pre>{@code
+ * WriteOptions.defaults().withParallel(true).withMaxWritesPerSecond(50_000);
+ * }</pre>
+ *
+ * @param parallel build shards concurrently and sort in the background while routing
+ * @param parallelism threads for that (default: available processors)
+ * @param maxWritesPerSecond token bucket on records/s; 0 = unlimited
+ * @param maxWriteBytesPerSecond token bucket on key+value bytes/s; 0 = unlimited
+ * @param sortBufferBytes heap for one sort buffer; parallel mode uses two
+ */
+public record WriteOptions(boolean parallel, int parallelism, double maxWritesPerSecond,
+    double maxWriteBytesPerSecond, long sortBufferBytes) {
+
+  public static final long DEFAULT_SORT_BUFFER_BYTES = 64L << 20;
+
+  public WriteOptions {
+    if (parallelism < 1 || parallelism > 256) {
+      throw new ConfigValidationException("parallelism must be in 1..256, got " + parallelism);
+    }
+    if (maxWritesPerSecond < 0 || Double.isNaN(maxWritesPerSecond)) {
+      throw new ConfigValidationException("maxWritesPerSecond must be >= 0 (0 = unlimited), got "
+          + maxWritesPerSecond);
+    }
+    if (maxWriteBytesPerSecond < 0 || Double.isNaN(maxWriteBytesPerSecond)) {
+      throw new ConfigValidationException(
+          "maxWriteBytesPerSecond must be >= 0 (0 = unlimited), got " + maxWriteBytesPerSecond);
+    }
+    if (sortBufferBytes < (1L << 20) || sortBufferBytes > (1L << 31) - 1) {
+      throw new ConfigValidationException("sortBufferBytes must be in 1 MiB..2 GiB, got "
+          + sortBufferBytes);
+    }
+  }
+
+  public static WriteOptions defaults() {
+    return new WriteOptions(false, Runtime.getRuntime().availableProcessors(), 0, 0,
+        DEFAULT_SORT_BUFFER_BYTES);
+  }
+
+  public WriteOptions withParallel(boolean p) {
+    return new WriteOptions(p, parallelism, maxWritesPerSecond, maxWriteBytesPerSecond,
+        sortBufferBytes);
+  }
+
+  public WriteOptions withParallelism(int n) {
+    return new WriteOptions(parallel, n, maxWritesPerSecond, maxWriteBytesPerSecond,
+        sortBufferBytes);
+  }
+
+  public WriteOptions withMaxWritesPerSecond(double n) {
+    return new WriteOptions(parallel, parallelism, n, maxWriteBytesPerSecond, sortBufferBytes);
+  }
+
+  public WriteOptions withMaxWriteBytesPerSecond(double n) {
+    return new WriteOptions(parallel, parallelism, maxWritesPerSecond, n, sortBufferBytes);
+  }
+
+  public WriteOptions withSortBufferBytes(long n) {
+    return new WriteOptions(parallel, parallelism, maxWritesPerSecond, maxWriteBytesPerSecond, n);
+  }
+}
