@@ -267,7 +267,7 @@ public final class ExternalSorter implements Closeable {
 
     MergingCursor(List<RecordCursor> sources) {
       this.all = sources;
-      this.heap = new PriorityQueue<>(sources.size(),
+      this.heap = new PriorityQueue<>(Math.max(1, sources.size()),
           Comparator.comparing((Head h) -> h.key, Arrays::compareUnsigned));
       for (RecordCursor c : sources) {
         Head h = new Head(c);

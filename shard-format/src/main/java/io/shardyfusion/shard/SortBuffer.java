@@ -1,6 +1,9 @@
 package io.shardyfusion.shard;
 
 import it.unimi.dsi.fastutil.Arrays;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * A fixed-capacity, in-heap buffer of (shard id, key, value) records that sorts by shard id, then
@@ -12,6 +15,10 @@ import it.unimi.dsi.fastutil.Arrays;
  * touching the arena) and swaps only the index arrays.
  */
 final class SortBuffer {
+  private static final VarHandle INT_BE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final int HEADER = 8; // key length + value length, 4 bytes each
   private static final int INDEX_BYTES_PER_RECORD = 8 + 4 + 4 + 4;
 
@@ -164,6 +171,9 @@ final class SortBuffer {
 
   /** First 8 key bytes as a big-endian number, zero-padded: orders like the bytes do. */
   static long prefixOf(byte[] key) {
+    if (key.length >= 8) {
+      return (long) LONG_BE.get(key, 0);
+    }
     long p = 0;
     int n = Math.min(8, key.length);
     for (int i = 0; i < n; i++) {
@@ -173,15 +183,11 @@ final class SortBuffer {
   }
 
   private void putInt(int at, int v) {
-    arena[at] = (byte) (v >>> 24);
-    arena[at + 1] = (byte) (v >>> 16);
-    arena[at + 2] = (byte) (v >>> 8);
-    arena[at + 3] = (byte) v;
+    INT_BE.set(arena, at, v);
   }
 
   private int getInt(int at) {
-    return (arena[at] & 0xFF) << 24 | (arena[at + 1] & 0xFF) << 16 | (arena[at + 2] & 0xFF) << 8
-        | (arena[at + 3] & 0xFF);
+    return (int) INT_BE.get(arena, at);
   }
 
   @Override

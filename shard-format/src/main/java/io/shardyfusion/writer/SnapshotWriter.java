@@ -1,6 +1,5 @@
 package io.shardyfusion.writer;
 
-import com.google.common.util.concurrent.RateLimiter;
 import io.shardyfusion.errors.KeyValidationException;
 import io.shardyfusion.errors.RoutingException;
 import io.shardyfusion.errors.ShardBuildException;
@@ -169,10 +168,10 @@ public final class SnapshotWriter {
       ShardRouter router, Function<? super T, ?> keyFn, Function<? super T, byte[]> valueFn,
       Function<? super T, ? extends Map<String, ?>> contextFn, WriteOptions options,
       ExternalSorter sorter) {
-    RateLimiter rows = options.maxWritesPerSecond() > 0
-        ? RateLimiter.create(options.maxWritesPerSecond()) : null;
-    RateLimiter bytes = options.maxWriteBytesPerSecond() > 0
-        ? RateLimiter.create(options.maxWriteBytesPerSecond()) : null;
+    TokenBucket rows = options.maxWritesPerSecond() > 0
+        ? TokenBucket.perSecond(options.maxWritesPerSecond()) : null;
+    TokenBucket bytes = options.maxWriteBytesPerSecond() > 0
+        ? TokenBucket.perSecond(options.maxWriteBytesPerSecond()) : null;
     long index = 0;
     for (T record : records) {
       Object key;
@@ -194,7 +193,7 @@ public final class SnapshotWriter {
             + "function returned null; every record needs a value (use an empty array for none)");
       }
       if (rows != null) {
-        rows.acquire();
+        rows.acquire(1);
       }
       if (bytes != null) {
         bytes.acquire(Math.max(1, keyBytes.length + value.length));

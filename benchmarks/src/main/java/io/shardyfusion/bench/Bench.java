@@ -1,0 +1,20 @@
+package io.shardyfusion.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/shardy-bench write|read}: prints figures beside the raw RocksDB limits. */
+@Command(name = "shardy-bench", mixinStandardHelpOptions = true,
+    subcommands = {WriteBench.class, ReadBench.class},
+    description = "Benchmarks that print figures next to RocksDB's raw limits, measured in "
+        + "the same run.")
+public final class Bench implements Runnable {
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Bench()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+}

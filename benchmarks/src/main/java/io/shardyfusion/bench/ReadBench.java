@@ -1,0 +1,181 @@
+package io.shardyfusion.bench;
+
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.reader.ReaderConfig;
+import io.shardyfusion.reader.ShardedReader;
+import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.writer.BuildResult;
+import io.shardyfusion.writer.SnapshotWriter;
+import io.shardyfusion.writer.WriteConfig;
+import io.shardyfusion.writer.WriteOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Reader latency and throughput beside raw RocksDB gets on the same shard files. */
+@Command(name = "read", mixinStandardHelpOptions = true,
+    description = "ShardedReader get/multiGet latency vs raw RocksDB on the same files.")
+final class ReadBench implements Callable<Integer> {
+  @Option(names = "--rows", defaultValue = "8000000") long rows;
+  @Option(names = "--num-dbs", defaultValue = "8") int numDbs;
+  @Option(names = "--value-size", defaultValue = "100") int valueSize;
+  @Option(names = "--ops", defaultValue = "1000000", description = "timed gets per figure")
+  int ops;
+  @Option(names = "--seconds", defaultValue = "5", description = "duration of throughput runs")
+  int seconds;
+  @Option(names = "--dir") Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-read");
+    String prefix = work.resolve("store").toUri().toString();
+    WriteConfig config = WriteConfig.builder().numDbs(numDbs).s3Prefix(prefix)
+        .tempDir(work.resolve("tmp")).build();
+    byte[] value = new byte[valueSize];
+    BuildResult built = SnapshotWriter.writeSharded(BenchData.keys(rows), config, k -> k,
+        k -> BenchData.value(k, value), WriteOptions.defaults().withParallel(true));
+    System.out.printf("# read benchmark: %,d rows in %d shards, %d-byte values, %d cores, "
+        + "default reader config (64 MiB block cache)%n", rows, numDbs, valueSize,
+        Runtime.getRuntime().availableProcessors());
+    System.out.printf("%-34s %10s %10s %10s %14s%n", "operation", "p50 us", "p95 us", "p99 us",
+        "ops/s");
+
+    ReaderConfig rc = ReaderConfig.builder().s3Prefix(prefix).localRoot(work.resolve("reader"))
+        .build();
+    SplittableRandom rnd = new SplittableRandom(42);
+    try (ShardedReader reader = ShardedReader.open(rc)) {
+      Histogram cold = new Histogram(3);
+      for (int i = 0; i < 1000; i++) {
+        long k = BenchData.key(rnd.nextLong(rows));
+        long t = System.nanoTime();
+        reader.get(k);
+        cold.recordValue((System.nanoTime() - t));
+      }
+      print("get() cold (first 1000 after open)", cold, Double.NaN);
+      warm(reader, rnd);
+      Histogram h = new Histogram(3);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < ops; i++) {
+        long k = BenchData.key(rnd.nextLong(rows));
+        long t = System.nanoTime();
+        if (reader.get(k) == null) {
+          throw new IllegalStateException("key " + k + " missing");
+        }
+        h.recordValue(System.nanoTime() - t);
+      }
+      print("get() warm, 1 thread", h, ops / ((System.nanoTime() - t0) / 1e9));
+      print("get() warm, 2 threads", null, throughput(reader, 2));
+      Histogram mg = new Histogram(3);
+      for (int i = 0; i < 20_000; i++) {
+        List<Long> keys = new ArrayList<>(100);
+        for (int j = 0; j < 100; j++) {
+          keys.add(BenchData.key(rnd.nextLong(rows)));
+        }
+        long t = System.nanoTime();
+        reader.multiGet(keys);
+        mg.recordValue(System.nanoTime() - t);
+      }
+      print("multiGet(100 random keys)", mg, Double.NaN);
+      rawFigures(work, built, rnd);
+    }
+    return 0;
+  }
+
+  private void warm(ShardedReader reader, SplittableRandom rnd) {
+    for (int i = 0; i < ops; i++) {
+      reader.get(BenchData.key(rnd.nextLong(rows)));
+    }
+  }
+
+  private double throughput(ShardedReader reader, int threads) throws InterruptedException {
+    AtomicLong done = new AtomicLong();
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    List<Thread> ts = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      long seed = t;
+      Thread th = new Thread(() -> {
+        SplittableRandom r = new SplittableRandom(seed);
+        long n = 0;
+        while ((n & 1023) != 0 || System.nanoTime() < deadline) {
+          reader.get(BenchData.key(r.nextLong(rows)));
+          n++;
+        }
+        done.addAndGet(n);
+      });
+      ts.add(th);
+    }
+    long t0 = System.nanoTime();
+    ts.forEach(Thread::start);
+    for (Thread th : ts) {
+      th.join();
+    }
+    return done.get() / ((System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The same files opened directly with RocksDB: one shard, keys known to be in it. */
+  private void rawFigures(Path work, BuildResult built, SplittableRandom rnd) throws Exception {
+    ShardMeta shard = built.winners().get(0);
+    String rel = shard.dbUrl().substring(shard.dbUrl().indexOf("/shards/") + 1);
+    Path local = work.resolve("reader").resolve(rel);
+    List<byte[]> keys = new ArrayList<>();
+    int numDbsBuilt = numDbs;
+    for (long i = 0; keys.size() < 200_000 && i < rows; i++) {
+      long k = BenchData.key(i);
+      if (io.shardyfusion.routing.ShardHash.shardOf(io.shardyfusion.routing.ShardHash.digest(k),
+          numDbsBuilt) == shard.dbId()) {
+        keys.add(KeyEncoding.encodeU64(k));
+      }
+    }
+    try (LRUCache cache = new LRUCache(64L << 20);
+        Options options = new Options().setMaxOpenFiles(-1).setTableFormatConfig(
+            new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(new BloomFilter(10)));
+        RocksDB db = RocksDB.openReadOnly(options, local.toString())) {
+      for (int i = 0; i < ops; i++) {
+        db.get(keys.get(rnd.nextInt(keys.size())));
+      }
+      Histogram h = new Histogram(3);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < ops; i++) {
+        byte[] k = keys.get(rnd.nextInt(keys.size()));
+        long t = System.nanoTime();
+        db.get(k);
+        h.recordValue(System.nanoTime() - t);
+      }
+      print("raw RocksDB get(), 1 thread", h, ops / ((System.nanoTime() - t0) / 1e9));
+      Histogram mg = new Histogram(3);
+      for (int i = 0; i < 20_000; i++) {
+        List<byte[]> batch = new ArrayList<>(100);
+        for (int j = 0; j < 100; j++) {
+          batch.add(keys.get(rnd.nextInt(keys.size())));
+        }
+        long t = System.nanoTime();
+        db.multiGetAsList(batch);
+        mg.recordValue(System.nanoTime() - t);
+      }
+      print("raw multiGetAsList(100)", mg, Double.NaN);
+    }
+  }
+
+  private static void print(String op, Histogram h, double opsPerSec) {
+    if (h == null) {
+      System.out.printf("%-34s %10s %10s %10s %,14.0f%n", op, "-", "-", "-", opsPerSec);
+      return;
+    }
+    System.out.printf("%-34s %10.1f %10.1f %10.1f %14s%n", op,
+        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(95) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0,
+        Double.isNaN(opsPerSec) ? "-" : String.format("%,.0f", opsPerSec));
+  }
+}

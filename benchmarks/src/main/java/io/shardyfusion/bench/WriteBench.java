@@ -1,0 +1,72 @@
+package io.shardyfusion.bench;
+
+import io.shardyfusion.shard.ShardFormatOptions;
+import io.shardyfusion.writer.BuildResult;
+import io.shardyfusion.writer.SnapshotWriter;
+import io.shardyfusion.writer.WriteConfig;
+import io.shardyfusion.writer.WriteOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** In-process writer throughput, single and parallel, beside raw SstFileWriter. */
+@Command(name = "write", mixinStandardHelpOptions = true,
+    description = "In-process writer rows/s (random-order keys) vs raw SstFileWriter (sorted).")
+final class WriteBench implements Callable<Integer> {
+  @Option(names = "--rows", defaultValue = "10000000") long rows;
+  @Option(names = "--num-dbs", defaultValue = "8") int numDbs;
+  @Option(names = "--value-size", defaultValue = "100") int valueSize;
+  @Option(names = "--modes", split = ",", defaultValue = "raw,single,parallel",
+      description = "any of raw, single, parallel") List<String> modes;
+  @Option(names = "--compression", defaultValue = "none",
+      description = "shard compression; none matches the raw figure") String compression;
+  @Option(names = "--sort-buffer-mb", defaultValue = "64") int sortBufferMb;
+  @Option(names = "--dir", description = "work directory (default: a temp dir)") Path dir;
+  @Option(names = "--prefix", description = "store prefix (default: file:// under --dir)")
+  String prefix;
+
+  @Override
+  public Integer call() throws Exception {
+    Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-write");
+    String store = prefix != null ? prefix : work.resolve("store").toUri().toString();
+    System.out.printf("# write benchmark: %,d rows, %d-byte values, %d shards, %d cores, "
+        + "heap max %d MiB, compression %s%n", rows, valueSize, numDbs,
+        Runtime.getRuntime().availableProcessors(), Memory.maxHeapMiB(), compression);
+    System.out.printf("%-28s %12s %10s %8s %14s %12s%n", "mode", "rows/s", "seconds", "x raw",
+        "peak heap MiB", "peak RSS MiB");
+    double raw = Double.NaN;
+    if (modes.contains("raw")) {
+      Memory.resetPeaks();
+      raw = RawRocksDb.sstFileWriterRate(work.resolve("raw.sst"), rows, valueSize);
+      print("raw SstFileWriter (sorted)", raw, rows / raw, raw);
+    }
+    for (String mode : modes) {
+      if (mode.equals("raw")) {
+        continue;
+      }
+      boolean parallel = mode.equals("parallel");
+      WriteConfig config = WriteConfig.builder().numDbs(numDbs).s3Prefix(store)
+          .tempDir(work.resolve("tmp"))
+          .shardFormat(ShardFormatOptions.defaults().withCompression(compression)).build();
+      byte[] value = new byte[valueSize];
+      Memory.resetPeaks();
+      BuildResult r = SnapshotWriter.writeSharded(BenchData.keys(rows), config, k -> k,
+          k -> BenchData.value(k, value),
+          WriteOptions.defaults().withParallel(parallel)
+              .withSortBufferBytes((long) sortBufferMb << 20));
+      double rate = r.stats().rowsWritten() * 1000.0 / r.stats().totalMs();
+      print("in-process " + mode, rate, r.stats().totalMs() / 1000.0, raw);
+      System.out.printf("  phases: sharding %d ms, build+upload %d ms, publish %d ms%n",
+          r.stats().shardingMs(), r.stats().writeMs(), r.stats().manifestMs());
+    }
+    return 0;
+  }
+
+  private static void print(String mode, double rate, double secs, double raw) {
+    System.out.printf("%-28s %,12.0f %10.2f %8.2f %14d %12d%n", mode, rate, secs,
+        Double.isNaN(raw) ? Double.NaN : rate / raw, Memory.peakHeapMiB(), Memory.peakRssMiB());
+  }
+}

@@ -1,0 +1,57 @@
+package io.shardyfusion.writer;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * A token bucket: {@code rate} tokens per second, at most one second's worth banked. Written
+ * here rather than taken from Guava's {@code RateLimiter} because its clock cannot be injected,
+ * and a rate limit that cannot be tested without sleeping cannot be tested honestly.
+ */
+final class TokenBucket {
+  /** Waits for a number of nanoseconds; the real one parks the thread. */
+  interface Sleeper {
+    void sleepNanos(long nanos);
+  }
+
+  private final double ratePerNano;
+  private final double capacity;
+  private final LongSupplier clock;
+  private final Sleeper sleeper;
+  private double tokens;
+  private long last;
+
+  TokenBucket(double perSecond, LongSupplier nanoClock, Sleeper sleeper) {
+    this.ratePerNano = perSecond / TimeUnit.SECONDS.toNanos(1);
+    this.capacity = Math.max(1, perSecond);
+    this.clock = nanoClock;
+    this.sleeper = sleeper;
+    this.last = nanoClock.getAsLong();
+    this.tokens = 0;
+  }
+
+  static TokenBucket perSecond(double rate) {
+    return new TokenBucket(rate, System::nanoTime, LockSupport::parkNanos);
+  }
+
+  /** Takes {@code n} tokens, waiting until the bucket has them. */
+  void acquire(long n) {
+    refill();
+    tokens -= n;
+    if (tokens < 0) {
+      long wait = (long) Math.ceil(-tokens / ratePerNano);
+      long until = last + wait;
+      for (long now = clock.getAsLong(); now < until; now = clock.getAsLong()) {
+        sleeper.sleepNanos(until - now);
+      }
+      refill();
+    }
+  }
+
+  private void refill() {
+    long now = clock.getAsLong();
+    tokens = Math.min(capacity, tokens + (now - last) * ratePerNano);
+    last = now;
+  }
+}
