@@ -15,6 +15,7 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelVariableResolver;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.RoutingException;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -95,7 +96,9 @@ final class CelShardRouter implements ShardRouter {
       throw new ConfigValidationException("CEL expression '" + expr + "' cannot be planned: "
           + e.getMessage(), e);
     }
-    return new CelShardRouter(expr, program, numDbs, boundaries, Map.copyOf(variables),
+    // Declaration order is kept so that error messages list columns as the spec does.
+    return new CelShardRouter(expr, program, numDbs, boundaries,
+        Collections.unmodifiableMap(variables),
         spec.needsRoutingContext());
   }
 
