@@ -8,17 +8,17 @@ import java.time.Instant;
  * Field names mirror the Python system's manifest.
  */
 public record BuildMeta(
-    @JsonProperty("run_id") String runId,
-    @JsonProperty("created_at") Instant createdAt,
-    @JsonProperty("num_dbs") int numDbs,
-    @JsonProperty("s3_prefix") String s3Prefix,
-    @JsonProperty("key_col") String keyCol,
-    @JsonProperty("sharding") ShardingMeta sharding,
-    @JsonProperty("db_path_template") String dbPathTemplate,
-    @JsonProperty("shard_prefix") String shardPrefix,
-    @JsonProperty("format_version") int formatVersion,
-    @JsonProperty("key_encoding") String keyEncoding,
-    @JsonProperty("shard_format") String shardFormat) {
+    @JsonProperty(value = "run_id", required = true) String runId,
+    @JsonProperty(value = "created_at", required = true) Instant createdAt,
+    @JsonProperty(value = "num_dbs", required = true) int numDbs,
+    @JsonProperty(value = "s3_prefix", required = true) String s3Prefix,
+    @JsonProperty(value = "key_col", required = true) String keyCol,
+    @JsonProperty(value = "sharding", required = true) ShardingMeta sharding,
+    @JsonProperty(value = "db_path_template", required = true) String dbPathTemplate,
+    @JsonProperty(value = "shard_prefix", required = true) String shardPrefix,
+    @JsonProperty(value = "format_version", required = true) int formatVersion,
+    @JsonProperty(value = "key_encoding", required = true) String keyEncoding,
+    @JsonProperty(value = "shard_format", required = true) String shardFormat) {
 
   /** The manifest format this library writes and the newest it reads. */
   public static final int FORMAT_VERSION = 1;

@@ -8,11 +8,11 @@ import java.time.Instant;
  * names is stored.
  */
 public record CurrentPointer(
-    @JsonProperty("manifest_ref") String manifestRef,
-    @JsonProperty("manifest_content_type") String manifestContentType,
-    @JsonProperty("run_id") String runId,
-    @JsonProperty("updated_at") Instant updatedAt,
-    @JsonProperty("format_version") int formatVersion) {
+    @JsonProperty(value = "manifest_ref", required = true) String manifestRef,
+    @JsonProperty(value = "manifest_content_type", required = true) String manifestContentType,
+    @JsonProperty(value = "run_id", required = true) String runId,
+    @JsonProperty(value = "updated_at", required = true) Instant updatedAt,
+    @JsonProperty(value = "format_version", required = true) int formatVersion) {
 
   public static final int FORMAT_VERSION = 1;
 }

@@ -12,8 +12,8 @@ import java.util.Optional;
  * left out) and user fields. Immutable; read and written by {@link ManifestCodec}.
  */
 public record Manifest(
-    @JsonProperty("required") BuildMeta required,
-    @JsonProperty("shards") List<ShardMeta> shards,
+    @JsonProperty(value = "required", required = true) BuildMeta required,
+    @JsonProperty(value = "shards", required = true) List<ShardMeta> shards,
     @JsonProperty("custom") Map<String, Object> custom) {
 
   public static final String CONTENT_TYPE = "application/json";

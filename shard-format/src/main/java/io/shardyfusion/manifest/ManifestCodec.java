@@ -31,7 +31,10 @@ public final class ManifestCodec {
       // Newer writers may add fields; older readers keep working.
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+      // Fields marked @JsonProperty(required = true) must be present; optional ones (min_key,
+      // writer_info, cel_expr, ...) are omitted when null by the writer, so missing means null.
+      // FAIL_ON_MISSING_CREATOR_PROPERTIES would reject the writer's own output.
+      .disable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
       .build();
 
   private ManifestCodec() {}
@@ -89,9 +92,14 @@ public final class ManifestCodec {
     KeyEncoding encoding;
     try {
       encoding = KeyEncoding.fromWireName(r.keyEncoding());
+    } catch (ConfigValidationException e) {
+      throw new ManifestParseException(prefix(source) + "required.key_encoding: "
+          + e.getMessage(), e);
+    }
+    try {
       r.sharding().toSpec();
     } catch (ConfigValidationException e) {
-      throw new ManifestParseException(prefix(source) + e.getMessage(), e);
+      throw new ManifestParseException(prefix(source) + "required.sharding: " + e.getMessage(), e);
     }
     BitSet seen = new BitSet();
     for (int i = 0; i < m.shards().size(); i++) {

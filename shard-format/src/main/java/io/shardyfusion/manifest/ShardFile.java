@@ -7,6 +7,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * size and its CRC32C (8 lowercase hex digits), which readers verify before opening the shard.
  */
 public record ShardFile(
-    @JsonProperty("name") String name,
-    @JsonProperty("size") long size,
-    @JsonProperty("crc32c") String crc32c) {}
+    @JsonProperty(value = "name", required = true) String name,
+    @JsonProperty(value = "size", required = true) long size,
+    @JsonProperty(value = "crc32c", required = true) String crc32c) {}

@@ -10,14 +10,14 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ShardMeta(
-    @JsonProperty("db_id") int dbId,
-    @JsonProperty("db_url") String dbUrl,
+    @JsonProperty(value = "db_id", required = true) int dbId,
+    @JsonProperty(value = "db_url", required = true) String dbUrl,
     @JsonProperty("attempt") String attempt,
-    @JsonProperty("row_count") long rowCount,
-    @JsonProperty("db_bytes") long dbBytes,
+    @JsonProperty(value = "row_count", required = true) long rowCount,
+    @JsonProperty(value = "db_bytes", required = true) long dbBytes,
     @JsonProperty("min_key") Object minKey,
     @JsonProperty("max_key") Object maxKey,
-    @JsonProperty("files") List<ShardFile> files,
+    @JsonProperty(value = "files", required = true) List<ShardFile> files,
     @JsonProperty("writer_info") WriterInfo writerInfo) {
 
   public ShardMeta {
@@ -29,5 +29,5 @@ public record ShardMeta(
   public record WriterInfo(
       @JsonProperty("writer") String writer,
       @JsonProperty("host") String host,
-      @JsonProperty("duration_ms") long durationMs) {}
+      @JsonProperty(value = "duration_ms", required = true) long durationMs) {}
 }

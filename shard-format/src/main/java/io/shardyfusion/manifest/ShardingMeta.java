@@ -13,11 +13,11 @@ import java.util.Map;
  * {@code {"base64": "..."}} objects so that they stay distinguishable from text boundaries.
  */
 public record ShardingMeta(
-    @JsonProperty("strategy") String strategy,
+    @JsonProperty(value = "strategy", required = true) String strategy,
     @JsonProperty("cel_expr") String celExpr,
     @JsonProperty("cel_columns") Map<String, String> celColumns,
     @JsonProperty("boundaries") List<Object> boundaries,
-    @JsonProperty("hash_algorithm") String hashAlgorithm) {
+    @JsonProperty(value = "hash_algorithm", required = true) String hashAlgorithm) {
 
   public static ShardingMeta of(ShardingSpec spec) {
     List<Object> b = null;

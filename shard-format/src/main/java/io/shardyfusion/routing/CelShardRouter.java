@@ -1,25 +1,265 @@
 package io.shardyfusion.routing;
 
+import com.google.common.primitives.UnsignedLong;
+import dev.cel.bundle.Cel;
+import dev.cel.bundle.CelBuilder;
+import dev.cel.bundle.CelFactory;
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelOptions;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.CelKind;
+import dev.cel.common.values.CelByteString;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelVariableResolver;
+import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.errors.RoutingException;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
-/** Placeholder: CEL routing is being written. */
+/**
+ * CEL routing, as the Python system's {@code cel.py}: the expression yields the shard id, or a
+ * value placed among the spec's boundaries with {@code bisect_right}.
+ *
+ * <p>The expression is compiled once; the cel-java program is immutable and thread-safe, so one
+ * router serves every thread. Each route allocates only a small variable resolver.
+ */
 final class CelShardRouter implements ShardRouter {
+  /** numDbs of a router that discovers the shard count from the ids it produces. */
+  static final int DISCOVERING = -1;
+
+  private static final Set<CelKind> SHARD_ID_KINDS =
+      EnumSet.of(CelKind.INT, CelKind.UINT, CelKind.DYN);
+  private static final Set<CelKind> ROUTING_VALUE_KINDS = EnumSet.of(CelKind.INT, CelKind.UINT,
+      CelKind.DOUBLE, CelKind.STRING, CelKind.BYTES, CelKind.DYN);
+
+  private final String expr;
+  private final CelRuntime.Program program;
+  private final int numDbs;
+  private final List<Object> boundaries; // null: the result is the shard id
+  /** Declared variables in declaration order; {@code key} alone for key-only expressions. */
+  private final Map<String, CelColumnType> variables;
+  private final boolean needsContext;
+
+  private CelShardRouter(String expr, CelRuntime.Program program, int numDbs,
+      List<Object> boundaries, Map<String, CelColumnType> variables, boolean needsContext) {
+    this.expr = expr;
+    this.program = program;
+    this.numDbs = numDbs;
+    this.boundaries = boundaries;
+    this.variables = variables;
+    this.needsContext = needsContext;
+  }
+
+  /**
+   * Compiles {@code spec}'s expression.
+   *
+   * @param numDbs the shard count, or {@link #DISCOVERING} (boundaries must then be unset)
+   * @throws ConfigValidationException if the expression does not compile, yields a type that
+   *     cannot route, or numDbs disagrees with the boundaries
+   */
   static ShardRouter compile(ShardingSpec spec, int numDbs, KeyEncoding keyEncoding) {
-    throw new UnsupportedOperationException("CEL routing is not built yet");
+    String expr = spec.celExpr();
+    List<Object> boundaries = spec.boundaries();
+    if (boundaries != null && numDbs != boundaries.size() + 1) {
+      throw new ConfigValidationException("numDbs is " + numDbs + " but " + boundaries.size()
+          + " boundaries make " + (boundaries.size() + 1) + " shards (CEL expression '" + expr
+          + "')");
+    }
+    Map<String, CelColumnType> variables = new LinkedHashMap<>();
+    if (spec.celColumns() == null) {
+      variables.put("key", CelColumnType.forKeyEncoding(keyEncoding));
+    } else {
+      spec.celColumns().forEach((n, t) -> variables.put(n, CelColumnType.fromWireName(t)));
+    }
+    Cel cel = newCel(variables);
+    CelAbstractSyntaxTree ast;
+    try {
+      ast = cel.compile(expr).getAst();
+    } catch (CelValidationException e) {
+      throw new ConfigValidationException("CEL expression '" + expr + "' does not compile "
+          + "(variables " + describe(variables) + "): " + e.getMessage(), e);
+    }
+    checkResultType(expr, ast, boundaries != null);
+    CelRuntime.Program program;
+    try {
+      program = cel.createProgram(ast);
+    } catch (CelEvaluationException e) {
+      throw new ConfigValidationException("CEL expression '" + expr + "' cannot be planned: "
+          + e.getMessage(), e);
+    }
+    // Declaration order is kept so that error messages list columns as the spec does.
+    return new CelShardRouter(expr, program, numDbs, boundaries,
+        Collections.unmodifiableMap(variables),
+        spec.needsRoutingContext());
+  }
+
+  private static Cel newCel(Map<String, CelColumnType> variables) {
+    CelBuilder builder = CelFactory.standardCelBuilder()
+        // Explicit so that uint values are Guava UnsignedLong whatever the library default.
+        .setOptions(CelOptions.current().enableUnsignedLongs(true).build())
+        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+        .addFunctionDeclarations(CelShardHash.DECLARATION)
+        .addFunctionBindings(CelShardHash.BINDINGS);
+    variables.forEach((name, type) -> builder.addVar(name, type.celType()));
+    return builder.build();
+  }
+
+  private static void checkResultType(String expr, CelAbstractSyntaxTree ast,
+      boolean hasBoundaries) {
+    CelKind kind = ast.getResultType().kind();
+    Set<CelKind> allowed = hasBoundaries ? ROUTING_VALUE_KINDS : SHARD_ID_KINDS;
+    if (!allowed.contains(kind)) {
+      throw new ConfigValidationException("CEL expression '" + expr + "' yields "
+          + ast.getResultType().name() + ", but "
+          + (hasBoundaries ? "a routing value placed among boundaries must be an int, uint, "
+              + "double, string or bytes" : "a shard id must be an int or uint"));
+    }
   }
 
   @Override
   public int numDbs() {
-    throw new UnsupportedOperationException();
+    return numDbs;
   }
 
   @Override
   public int route(Object key) {
-    throw new UnsupportedOperationException();
+    if (needsContext) {
+      throw new RoutingException("CEL expression '" + expr + "' reads columns "
+          + variables.keySet() + ": route it with a routing context holding columns "
+          + variables.keySet() + " (route(key, context))");
+    }
+    CelColumnType type = variables.get("key");
+    Object value = convert("key", type, key, key);
+    return toShardId(evaluate(name -> "key".equals(name) ? Optional.of(value) : Optional.empty(),
+        key), key);
   }
 
   @Override
   public int route(Object key, Map<String, ?> routingContext) {
-    throw new UnsupportedOperationException();
+    if (!needsContext) {
+      return route(key);
+    }
+    if (routingContext == null) {
+      return route(key); // throws: names the columns needed
+    }
+    // Convert every declared column up front: a missing or mistyped column then fails with
+    // a message naming it, not with cel-java's generic "no matching overload".
+    Map<String, Object> values = new HashMap<>(variables.size() * 2);
+    for (Map.Entry<String, CelColumnType> v : variables.entrySet()) {
+      String name = v.getKey();
+      Object raw = routingContext.get(name);
+      if (raw == null && "key".equals(name) && !routingContext.containsKey(name)) {
+        raw = key; // the key column may come from the key argument itself
+      }
+      if (raw == null) {
+        throw new RoutingException("routing context for key " + render(key) + " has no "
+            + (routingContext.containsKey(name) ? "(null) " : "") + "value for column '"
+            + name + "' that CEL expression '" + expr + "' reads; context columns: "
+            + routingContext.keySet() + ", declared columns: " + describe(variables));
+      }
+      values.put(name, convert(name, v.getValue(), raw, key));
+    }
+    return toShardId(evaluate(name -> Optional.ofNullable(values.get(name)), key), key);
+  }
+
+  private Object convert(String name, CelColumnType type, Object raw, Object key) {
+    Object value = type.toCel(raw);
+    if (value == null) {
+      throw new RoutingException("CEL column '" + name + "' is declared " + type.wireName()
+          + " but the value for key " + render(key) + " is " + render(raw) + " ("
+          + (raw == null ? "null" : raw.getClass().getName()) + ")" + rangeHint(type));
+    }
+    return value;
+  }
+
+  private static String rangeHint(CelColumnType type) {
+    return type == CelColumnType.UINT ? "; uint values must be integers in 0..2^64-1"
+        : type == CelColumnType.INT ? "; int values must be integers in -2^63..2^63-1" : "";
+  }
+
+  private Object evaluate(CelVariableResolver resolver, Object key) {
+    try {
+      return program.eval(resolver);
+    } catch (CelEvaluationException e) {
+      throw new RoutingException("CEL expression '" + expr + "' failed for key " + render(key)
+          + ": " + e.getMessage(), e);
+    }
+  }
+
+  private int toShardId(Object result, Object key) {
+    if (boundaries != null) {
+      return Boundaries.bisectRight(boundaries, routingValue(result, key));
+    }
+    long id;
+    if (result instanceof Long) {
+      id = (Long) result;
+    } else if (result instanceof UnsignedLong) {
+      UnsignedLong u = (UnsignedLong) result;
+      id = u.longValue() < 0 ? Long.MAX_VALUE : u.longValue(); // above 2^63: out of range
+    } else {
+      throw wrongResult(result, key, "an int or uint shard id");
+    }
+    boolean tooBig = numDbs == DISCOVERING ? id > Integer.MAX_VALUE : id >= numDbs;
+    if (id < 0 || tooBig) {
+      throw new RoutingException("CEL expression '" + expr + "' routed key " + render(key)
+          + " to shard id " + result + ", outside " + (numDbs == DISCOVERING
+              ? "0.." + Integer.MAX_VALUE + " (shard ids must not be negative)"
+              : "0.." + (numDbs - 1) + " (numDbs=" + numDbs + ")"));
+    }
+    return (int) id;
+  }
+
+  /** The CEL result in {@link Boundaries}' comparable form. */
+  private Object routingValue(Object result, Object key) {
+    if (result instanceof Long || result instanceof Double || result instanceof String) {
+      return result;
+    }
+    if (result instanceof UnsignedLong) {
+      UnsignedLong u = (UnsignedLong) result;
+      // A uint above 2^63-1 exceeds every Long boundary, and so does Long.MAX_VALUE under
+      // bisect_right (equal goes right): same shard, exact. Double boundaries compare as double.
+      return u.longValue() >= 0 ? (Object) u.longValue()
+          : boundaries.get(0) instanceof Long ? (Object) Long.MAX_VALUE : u.doubleValue();
+    }
+    if (result instanceof CelByteString) {
+      return ((CelByteString) result).toByteArray();
+    }
+    throw wrongResult(result, key, "an int, uint, double, string or bytes routing value");
+  }
+
+  private RoutingException wrongResult(Object result, Object key, String expected) {
+    return new RoutingException("CEL expression '" + expr + "' yielded " + render(result)
+        + (result == null ? "" : " (" + result.getClass().getSimpleName() + ")") + " for key "
+        + render(key) + "; expected " + expected);
+  }
+
+  private static String describe(Map<String, CelColumnType> variables) {
+    StringBuilder sb = new StringBuilder("{");
+    variables.forEach((n, t) -> sb.append(sb.length() > 1 ? ", " : "").append(n).append(": ")
+        .append(t.wireName()));
+    return sb.append('}').toString();
+  }
+
+  static String render(Object v) {
+    if (v instanceof byte[]) {
+      return "0x" + HexFormat.of().formatHex((byte[]) v);
+    }
+    if (v instanceof CelByteString) {
+      return "b\"0x" + HexFormat.of().formatHex(((CelByteString) v).toByteArray()) + "\"";
+    }
+    if (v instanceof CharSequence) {
+      String s = v.toString();
+      return "'" + (s.length() > 64 ? s.substring(0, 64) + "..." : s) + "'";
+    }
+    return String.valueOf(v);
   }
 }
