@@ -57,15 +57,15 @@ final class S3Errors {
     String serverMessage = e.awsErrorDetails() == null ? null
         : e.awsErrorDetails().errorMessage();
     boolean throttled = status == 429 || e.isThrottlingException()
-        || THROTTLING_CODES.contains(code);
+        || in(THROTTLING_CODES, code);
     // 501 Not Implemented will not start working by itself.
     boolean retryable = throttled || (status >= 500 && status != 501);
     String hint;
-    if (status == 403 || AUTH_CODES.contains(code)) {
+    if (status == 403 || in(AUTH_CODES, code)) {
       hint = "check the credentials/credentialProvider and the bucket policy";
     } else if ("NoSuchBucket".equals(code)) {
       hint = "create the bucket or fix s3Prefix";
-    } else if (REGION_CODES.contains(code) || status == 301) {
+    } else if (in(REGION_CODES, code) || status == 301) {
       hint = "check the region and endpointUrl (the bucket lives elsewhere)";
     } else if (throttled) {
       hint = "the store is throttling; retry later or lower the request rate/parallelism";
@@ -129,6 +129,11 @@ final class S3Errors {
 
   private static String code(AwsServiceException e) {
     return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+  }
+
+  // Set.of(...).contains(null) throws, and HEAD answers carry no error code.
+  private static boolean in(Set<String> codes, String code) {
+    return code != null && codes.contains(code);
   }
 
   /** Whether the server refused a DeleteObjects (batch) call as such, not the keys in it. */

@@ -131,14 +131,16 @@ class S3ObjectStoreTest extends ObjectStoreContractTest {
 
   @Test
   void deleteAllWorksAcrossBatchesOfAThousand() {
+    // 1003 keys make two DeleteObjects batches (1000 + 3). Only some exist: S3Proxy's
+    // filesystem backend takes ~10 ms per PUT, and deleting a missing key is a no-op anyway.
     List<String> keys = new ArrayList<>();
     for (int i = 0; i < 1003; i++) {
       keys.add(String.format("many/%04d", i));
     }
-    // Parallel puts keep this quick; the store is thread-safe.
-    keys.parallelStream().forEach(k -> store.put(k, new byte[] {1}, "text/plain"));
+    List<Integer> existing = List.of(0, 500, 999, 1000, 1002);
+    existing.forEach(i -> store.put(keys.get(i), new byte[] {1}, "text/plain"));
     store.put("keep", new byte[] {1}, "text/plain");
-    assertThat(store.list("many/")).hasSize(1003);
+    assertThat(store.list("many/")).hasSize(existing.size());
 
     store.deleteAll(keys);
 
