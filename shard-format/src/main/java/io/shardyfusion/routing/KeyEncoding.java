@@ -84,7 +84,7 @@ public enum KeyEncoding {
           throw new KeyValidationException("key " + value + " is out of range for " + wireName
               + ": valid keys are 0.." + max);
         }
-        return value;
+        return key instanceof Long ? key : Long.valueOf(value); // no re-boxing on the hot path
       }
       case UTF8:
         if (key instanceof CharSequence) {
@@ -103,7 +103,11 @@ public enum KeyEncoding {
 
   /** Encodes a key to the bytes stored in the shard (after {@link #normalize} checks). */
   public byte[] encode(Object key) {
-    Object k = normalize(key);
+    return encodeNormalized(normalize(key));
+  }
+
+  /** Encodes a key that {@link #normalize} already returned; skips the checks. */
+  public byte[] encodeNormalized(Object k) {
     switch (this) {
       case U64BE:
         return encodeU64(((Long) k));

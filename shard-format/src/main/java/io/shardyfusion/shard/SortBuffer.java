@@ -20,7 +20,8 @@ final class SortBuffer {
   private static final VarHandle LONG_BE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final int HEADER = 8; // key length + value length, 4 bytes each
-  private static final int INDEX_BYTES_PER_RECORD = 8 + 4 + 4 + 4;
+  // 20 bytes of index kept per record, plus 32 more while sort() runs.
+  private static final int INDEX_BYTES_PER_RECORD = 8 + 4 + 4 + 4 + 32;
 
   private final byte[] arena;
   private int arenaUsed;
@@ -34,7 +35,7 @@ final class SortBuffer {
   /** @param capacityBytes arena plus index bytes this buffer may hold */
   SortBuffer(long capacityBytes) {
     this.capacityBytes = capacityBytes;
-    int arenaBytes = (int) Math.min(Integer.MAX_VALUE - 16, capacityBytes * 4 / 5);
+    int arenaBytes = (int) Math.min(Integer.MAX_VALUE - 16, capacityBytes * 7 / 10);
     this.arena = new byte[arenaBytes];
     int initial = 1024;
     prefix = new long[initial];
@@ -86,8 +87,97 @@ final class SortBuffer {
     return arenaUsed;
   }
 
+  /**
+   * Sorts by (shard id, key). An LSD radix sort over the shard id and the 8-byte prefix does
+   * almost all the work in a few sequential passes (skipping digits every record shares, such
+   * as the high bytes of small integer keys); only runs of records whose prefixes tie and whose
+   * keys are longer than 8 bytes, or differ in length, are then finished with comparisons.
+   */
   void sort() {
-    Arrays.quickSort(0, count, this::compare, this::swap);
+    int n = count;
+    if (n < 2) {
+      return;
+    }
+    long[] p = prefix;
+    int[] sh = shard;
+    int[] idx = new int[n];
+    for (int i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    long[] p2 = new long[n];
+    int[] sh2 = new int[n];
+    int[] idx2 = new int[n];
+    int[] counts = new int[257];
+    // 8 passes over the prefix bytes, then 2 over the low 16 bits of the shard id
+    // (shard ids are < 65536, WriteConfig.MAX_NUM_DBS).
+    for (int pass = 0; pass < 10; pass++) {
+      java.util.Arrays.fill(counts, 0);
+      int shift = pass < 8 ? pass * 8 : (pass - 8) * 8;
+      boolean onShard = pass >= 8;
+      for (int i = 0; i < n; i++) {
+        int d = onShard ? (sh[i] >>> shift) & 0xFF : (int) (p[i] >>> shift) & 0xFF;
+        counts[d + 1]++;
+      }
+      if (maxBucket(counts) == n) {
+        continue; // every record has this digit: the pass would not move anything
+      }
+      for (int d = 0; d < 256; d++) {
+        counts[d + 1] += counts[d];
+      }
+      for (int i = 0; i < n; i++) {
+        int d = onShard ? (sh[i] >>> shift) & 0xFF : (int) (p[i] >>> shift) & 0xFF;
+        int to = counts[d]++;
+        p2[to] = p[i];
+        sh2[to] = sh[i];
+        idx2[to] = idx[i];
+      }
+      long[] tp = p;
+      p = p2;
+      p2 = tp;
+      int[] ts = sh;
+      sh = sh2;
+      sh2 = ts;
+      int[] ti = idx;
+      idx = idx2;
+      idx2 = ti;
+    }
+    // Reorder the remaining per-record arrays by the permutation; reuse the spare arrays.
+    int[] off2 = idx2;
+    int[] kl2 = sh2 == shard ? new int[n] : sh2;
+    for (int i = 0; i < n; i++) {
+      off2[i] = offset[idx[i]];
+      kl2[i] = keyLen[idx[i]];
+    }
+    System.arraycopy(p, 0, prefix, 0, n);
+    System.arraycopy(sh, 0, shard, 0, n);
+    System.arraycopy(off2, 0, offset, 0, n);
+    System.arraycopy(kl2, 0, keyLen, 0, n);
+    finishTies(n);
+  }
+
+  private static int maxBucket(int[] counts) {
+    int max = 0;
+    for (int c : counts) {
+      max = Math.max(max, c);
+    }
+    return max;
+  }
+
+  /** Orders records whose shard and 8-byte prefix tie, by the full key. */
+  private void finishTies(int n) {
+    int start = 0;
+    while (start < n) {
+      int end = start + 1;
+      boolean needsCompare = keyLen[start] > 8;
+      while (end < n && shard[end] == shard[start] && prefix[end] == prefix[start]) {
+        needsCompare |= keyLen[end] > 8 || keyLen[end] != keyLen[start];
+        end++;
+      }
+      if (end - start > 1 && needsCompare) {
+        Arrays.quickSort(start, end, this::compare, this::swap);
+      }
+      start = end;
+    }
   }
 
   void clear() {

@@ -1,14 +1,10 @@
 package io.shardyfusion.shard;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,11 +71,7 @@ final class SpillRun {
       return null;
     }
     try {
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-      ch.position(s.start());
-      InputStream bounded = new BoundedInputStream(Channels.newInputStream(ch), s.length());
-      return new StreamCursor(new DataInputStream(new BufferedInputStream(bounded, IO_BUFFER)),
-          file);
+      return new SegmentCursor(FileChannel.open(file, StandardOpenOption.READ), s, file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read sort spill file " + file, e);
     }
@@ -93,35 +85,81 @@ final class SpillRun {
     }
   }
 
-  private static final class StreamCursor implements RecordCursor {
-    private final DataInputStream in;
+  /**
+   * Reads a segment with positional reads into one heap buffer and parses records in place:
+   * no stream layers, no per-int calls, one allocation per key and value.
+   */
+  private static final class SegmentCursor implements RecordCursor {
+    private final FileChannel ch;
     private final Path file;
+    private final ByteBuffer buf = ByteBuffer.allocate(IO_BUFFER);
+    private long filePos;
+    private final long end;
     private byte[] key;
     private byte[] value;
 
-    StreamCursor(DataInputStream in, Path file) {
-      this.in = in;
+    SegmentCursor(FileChannel ch, Segment s, Path file) {
+      this.ch = ch;
       this.file = file;
+      this.filePos = s.start();
+      this.end = s.start() + s.length();
+      buf.limit(0);
     }
 
     @Override
     public boolean next() {
       try {
-        int kl;
-        try {
-          kl = in.readInt();
-        } catch (EOFException end) {
+        if (!ensure(8)) {
           return false;
         }
-        int vl = in.readInt();
+        int kl = buf.getInt();
+        int vl = buf.getInt();
         key = new byte[kl];
         value = new byte[vl];
-        in.readFully(key);
-        in.readFully(value);
+        readFully(key);
+        readFully(value);
         return true;
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read sort spill file " + file, e);
       }
+    }
+
+    private void readFully(byte[] dst) throws IOException {
+      int done = 0;
+      while (done < dst.length) {
+        if (!buf.hasRemaining() && !ensure(1)) {
+          throw new IOException("spill segment ends inside a record");
+        }
+        int n = Math.min(buf.remaining(), dst.length - done);
+        buf.get(dst, done, n);
+        done += n;
+      }
+    }
+
+    /** Makes at least {@code n} bytes available; false at the clean end of the segment. */
+    private boolean ensure(int n) throws IOException {
+      if (buf.remaining() >= n) {
+        return true;
+      }
+      buf.compact();
+      while (buf.position() < n && filePos < end) {
+        int want = (int) Math.min(buf.remaining(), end - filePos);
+        ByteBuffer slice = buf.slice(buf.position(), want);
+        int got = ch.read(slice, filePos);
+        if (got < 0) {
+          break;
+        }
+        buf.position(buf.position() + got);
+        filePos += got;
+      }
+      buf.flip();
+      if (buf.remaining() == 0) {
+        return false;
+      }
+      if (buf.remaining() < n) {
+        throw new IOException("spill segment ends inside a record header");
+      }
+      return true;
     }
 
     @Override
@@ -137,50 +175,10 @@ final class SpillRun {
     @Override
     public void close() {
       try {
-        in.close();
+        ch.close();
       } catch (IOException e) {
-        // read-only stream; nothing to lose
+        // read-only channel; nothing to lose
       }
-    }
-  }
-
-  /** Stops reading at the end of a segment. */
-  private static final class BoundedInputStream extends InputStream {
-    private final InputStream in;
-    private long remaining;
-
-    BoundedInputStream(InputStream in, long limit) {
-      this.in = in;
-      this.remaining = limit;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (remaining <= 0) {
-        return -1;
-      }
-      int b = in.read();
-      if (b >= 0) {
-        remaining--;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (remaining <= 0) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, remaining));
-      if (n > 0) {
-        remaining -= n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
     }
   }
 }

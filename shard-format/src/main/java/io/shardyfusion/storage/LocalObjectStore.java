@@ -55,12 +55,23 @@ public final class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On the same file system the object is a hard link to {@code file} rather than a copy, so
+   * publishing a shard costs no I/O; callers hand over files they will not modify again (shard
+   * files are immutable once built).
+   */
   @Override
   public void putFile(String key, Path file) {
     Path target = resolve(key);
     try {
       Path tmp = tempSibling(target);
-      Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+      try {
+        Files.createLink(tmp, file);
+      } catch (IOException | UnsupportedOperationException e) {
+        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING); // another file system
+      }
       moveIntoPlace(tmp, target);
     } catch (IOException e) {
       throw failure("write", key, e);

@@ -181,7 +181,7 @@ public final class SnapshotWriter {
       try {
         key = encoding.normalize(keyFn.apply(record));
         dbId = contextFn == null ? router.route(key) : router.route(key, contextFn.apply(record));
-        keyBytes = encoding.encode(key);
+        keyBytes = encoding.encodeNormalized(key);
         value = valueFn.apply(record);
       } catch (KeyValidationException e) {
         throw new KeyValidationException("record #" + index + ": " + e.getMessage(), e);
