@@ -91,6 +91,9 @@ public final class SnapshotWriter {
         config.s3ConnectionOptions(), config.credentialProvider());
         ExternalSorter sorter = new ExternalSorter(buildDir.resolve("sort"),
             options.sortBufferBytes(), pool)) {
+      // One cheap request before any work: a wrong endpoint, bucket or credential fails in
+      // milliseconds instead of after the whole input was sorted and built.
+      store.getIfExists(SnapshotLayout.CURRENT);
       int numDbs = resolveNumDbs(config, records);
       ShardRouter router = config.discoversNumDbs()
           ? ShardRouters.createDiscovering(config.sharding(), config.keyEncoding())
