@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.reader.ReaderConfig;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Spec;
  * bin/shardy-example --num-dbs 4 --parallel --value-field name
  * </pre>
  *
- * <p>Exit codes: 0 success, 1 the build or the read failed, 2 bad command line, 3 bad input
+ * <p>Exit codes: 0 success, 1 the build or the read failed, 2 bad command line or option, 3 bad input
  * (the message names the line), 4 the snapshot read back does not hold what was written.
  */
 @Command(name = "shardy-example", mixinStandardHelpOptions = true, sortOptions = false,
@@ -50,7 +51,7 @@ import picocli.CommandLine.Spec;
         + "last record of the file and one key that is not in it.", ""},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:the build or the read failed",
-        "2:bad command line", "3:bad input (the message names the line)",
+        "2:bad command line or option value", "3:bad input (the message names the line)",
         "4:the snapshot read back does not hold what was written"})
 public final class BuildSnapshotExample implements Callable<Integer> {
   public static final int EXIT_FAILED = 1;
@@ -160,6 +161,9 @@ public final class BuildSnapshotExample implements Callable<Integer> {
     } catch (MismatchException e) {
       err.println("shardy-example: verification failed: " + e.getMessage());
       return EXIT_MISMATCH;
+    } catch (ConfigValidationException e) {
+      err.println("shardy-example: bad option: " + e.getMessage());
+      return spec.exitCodeOnInvalidInput();
     } catch (ShardyfusionException e) {
       err.println("shardy-example: failed: " + e.getMessage());
       return EXIT_FAILED;

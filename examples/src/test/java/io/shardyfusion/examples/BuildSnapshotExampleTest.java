@@ -167,4 +167,12 @@ class BuildSnapshotExampleTest {
     assertThat(run.exitCode).isEqualTo(2);
     assertThat(run.err.toString()).contains("keyEncoding 'u128' is not supported");
   }
+
+  @Test
+  void invalidShardCountIsAUsageError() {
+    Run run = new Run(args("--num-dbs", "0"));
+    assertThat(run.exitCode).isEqualTo(2);
+    assertThat(run.err.toString()).contains("numDbs must be in 1..65536, got 0");
+    assertThat(tmp.resolve("store/_CURRENT")).doesNotExist();
+  }
 }
