@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
  * (the message names the line), 4 the snapshot read back does not hold what was written.
  */
 @Command(name = "shardy-example", mixinStandardHelpOptions = true, sortOptions = false,
+    usageHelpWidth = 110,
     version = "shardyfusion BuildSnapshotExample 0.1.0-SNAPSHOT",
     description = {"Builds a sharded RocksDB snapshot from a JSON Lines file, publishes it "
         + "under --output, then opens it with ShardedReader and checks the first, middle and "

@@ -51,13 +51,15 @@ class BuildSnapshotExampleTest {
     }
   }
 
+  /** A temp store and reader root, 4 shards unless {@code extra} sets --num-dbs, then extra. */
   private String[] args(String... extra) {
-    String[] base = {"--output", "file://" + tmp.resolve("store"),
-        "--local-root", tmp.resolve("reader").toString(), "--num-dbs", "4"};
-    String[] all = new String[base.length + extra.length];
-    System.arraycopy(base, 0, all, 0, base.length);
-    System.arraycopy(extra, 0, all, base.length, extra.length);
-    return all;
+    List<String> all = new java.util.ArrayList<>(List.of("--output",
+        "file://" + tmp.resolve("store"), "--local-root", tmp.resolve("reader").toString()));
+    if (!List.of(extra).contains("--num-dbs")) {
+      all.addAll(List.of("--num-dbs", "4"));
+    }
+    all.addAll(List.of(extra));
+    return all.toArray(String[]::new);
   }
 
   @Test
