@@ -73,8 +73,8 @@ public final class BuildSnapshotExample implements Callable<Integer> {
   Path input = repoRoot.resolve(SAMPLE_DATA);
 
   @Option(names = "--output", paramLabel = "PREFIX",
-      description = "Where to publish: file:///dir or s3://bucket/path (default: "
-          + "${DEFAULT-VALUE})")
+      description = {"Where to publish: file:///dir or s3://bucket/path",
+          "(default: ${DEFAULT-VALUE})"})
   String output = "file://" + repoRoot.resolve("work-data/snapshots/users");
 
   @Option(names = "--num-dbs", paramLabel = "N",
