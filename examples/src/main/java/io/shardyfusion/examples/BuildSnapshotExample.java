@@ -1,0 +1,452 @@
+package io.shardyfusion.examples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.errors.ShardyfusionException;
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.reader.ReaderConfig;
+import io.shardyfusion.reader.ShardedReader;
+import io.shardyfusion.reader.SnapshotInfo;
+import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.storage.S3ConnectionOptions;
+import io.shardyfusion.writer.BuildResult;
+import io.shardyfusion.writer.BuildStats;
+import io.shardyfusion.writer.SnapshotWriter;
+import io.shardyfusion.writer.WriteConfig;
+import io.shardyfusion.writer.WriteOptions;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Builds a snapshot from a JSON Lines file with the in-process {@link SnapshotWriter}, then
+ * reads it back with a {@link ShardedReader} and checks a few lookups.
+ *
+ * <pre>
+ * bin/shardy-example                       # examples/data/users.jsonl, 8 shards, file:// store
+ * bin/shardy-example --num-dbs 4 --parallel --value-field name
+ * </pre>
+ *
+ * <p>Exit codes: 0 success, 1 the build or the read failed, 2 bad command line or option, 3 bad input
+ * (the message names the line), 4 the snapshot read back does not hold what was written.
+ */
+@Command(name = "shardy-example", mixinStandardHelpOptions = true, sortOptions = false,
+    usageHelpWidth = 110,
+    version = "shardyfusion BuildSnapshotExample 0.1.0-SNAPSHOT",
+    description = {"Builds a sharded RocksDB snapshot from a JSON Lines file, publishes it "
+        + "under --output, then opens it with ShardedReader and checks the first, middle and "
+        + "last record of the file and one key that is not in it.", ""},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success", "1:the build or the read failed",
+        "2:bad command line or option value", "3:bad input (the message names the line)",
+        "4:the snapshot read back does not hold what was written"})
+public final class BuildSnapshotExample implements Callable<Integer> {
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_BAD_INPUT = 3;
+  public static final int EXIT_MISMATCH = 4;
+
+  /** Overrides where the repository root is (bin/shardy-example sets it). */
+  public static final String REPO_ROOT_PROPERTY = "shardyfusion.repo";
+  static final String SAMPLE_DATA = "examples/data/users.jsonl";
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Path repoRoot = findRepoRoot();
+
+  @Option(names = "--input", paramLabel = "FILE",
+      description = "JSON Lines file, one object per line (default: ${DEFAULT-VALUE})")
+  Path input = repoRoot.resolve(SAMPLE_DATA);
+
+  @Option(names = "--output", paramLabel = "PREFIX",
+      description = {"Where to publish: file:///dir or s3://bucket/path",
+          "(default: ${DEFAULT-VALUE})"})
+  String output = "file://" + repoRoot.resolve("work-data/snapshots/users");
+
+  @Option(names = "--num-dbs", paramLabel = "N",
+      description = "Number of shards (default: ${DEFAULT-VALUE})")
+  int numDbs = 8;
+
+  @Option(names = "--key-field", paramLabel = "FIELD",
+      description = "Field holding the key (default: ${DEFAULT-VALUE})")
+  String keyField = "id";
+
+  @Option(names = "--value-field", paramLabel = "FIELD",
+      description = "Field stored as the value: its text for a string, its JSON otherwise "
+          + "(default: the whole line)")
+  String valueField;
+
+  @Option(names = "--key-encoding", paramLabel = "ENC", converter = KeyEncodingConverter.class,
+      description = "u64be, u32be (integer keys), utf8 (string keys), raw (string keys as "
+          + "UTF-8 bytes) (default: u64be)")
+  KeyEncoding keyEncoding = KeyEncoding.U64BE;
+
+  @Option(names = "--parallel",
+      description = "Build shards concurrently (one thread per core)")
+  boolean parallel;
+
+  @Option(names = "--local-root", paramLabel = "DIR",
+      description = "Where the reader downloads shards (default: ${DEFAULT-VALUE})")
+  Path localRoot = repoRoot.resolve("work-data/reader");
+
+  @Option(names = "--s3-endpoint-url", paramLabel = "URL",
+      description = "S3 endpoint for s3:// prefixes (S3Proxy, MinIO; path-style addressing); "
+          + "credentials come from the AWS default chain")
+  String s3EndpointUrl;
+
+  @Spec
+  CommandSpec spec;
+
+  /** The report of the last successful {@link #call()}, for tests. */
+  Report lastReport;
+
+  /** What one run did; returned to tests, printed as JSON by the command. */
+  public record Report(BuildResult build, long linesRead, List<Lookup> lookups,
+      SnapshotInfo snapshotInfo) {}
+
+  /**
+   * One lookup the example made.
+   *
+   * @param lineNumber the record's line in the input; 0 for the key that is not in the file
+   * @param expected the value written for the key, null when it should be absent
+   * @param actual what the reader returned
+   */
+  public record Lookup(long lineNumber, Object key, byte[] expected, byte[] actual) {
+    public boolean matches() {
+      return Arrays.equals(expected, actual);
+    }
+  }
+
+  /** Thrown when the snapshot read back differs from what was written. */
+  public static final class MismatchException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MismatchException(String message) {
+      super(message);
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine(new BuildSnapshotExample()).execute(args));
+  }
+
+  /** The command line as {@link #main} runs it; tests set their own out/err writers on it. */
+  public static CommandLine commandLine(BuildSnapshotExample example) {
+    return new CommandLine(example);
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      lastReport = run(out);
+      return 0;
+    } catch (InputException e) {
+      err.println("shardy-example: bad input: " + e.getMessage());
+      return EXIT_BAD_INPUT;
+    } catch (MismatchException e) {
+      err.println("shardy-example: verification failed: " + e.getMessage());
+      return EXIT_MISMATCH;
+    } catch (ConfigValidationException e) {
+      err.println("shardy-example: bad option: " + e.getMessage());
+      return spec.exitCodeOnInvalidInput();
+    } catch (ShardyfusionException e) {
+      err.println("shardy-example: failed: " + e.getMessage());
+      return EXIT_FAILED;
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  /** Builds, prints the build, reads back, checks and prints the lookups and snapshot info. */
+  public Report run(PrintWriter out) {
+    WriteConfig.Builder config = WriteConfig.builder()
+        .numDbs(numDbs)
+        .s3Prefix(output)
+        .keyEncoding(keyEncoding)
+        .keyCol(keyField)
+        .customField("example", "BuildSnapshotExample")
+        .customField("input", input.getFileName().toString());
+    S3ConnectionOptions s3 = s3Options();
+    if (s3 != null) {
+      config.s3ConnectionOptions(s3);
+    }
+
+    BuildResult result;
+    long lines;
+    Sampler sampler = new Sampler();
+    try (JsonlRecords records = new JsonlRecords(input, keyField, valueField, keyEncoding)) {
+      Iterable<JsonlRecords.Row> counted = () -> sampler.observe(records.iterator());
+      result = SnapshotWriter.writeSharded(counted, config.build(), JsonlRecords.Row::key,
+          JsonlRecords.Row::value, WriteOptions.defaults().withParallel(parallel));
+      lines = sampler.rows;
+    }
+    if (result.stats().rowsWritten() != lines) {
+      throw new MismatchException("read " + lines + " records from " + input + " but the "
+          + "writer reports " + result.stats().rowsWritten() + " rows written");
+    }
+    out.println("build result:");
+    out.println(toJson(buildJson(result)));
+
+    List<JsonlRecords.Row> samples = sampleRows(lines);
+    Object missing = sampler.missingKey(result.runId());
+
+    ReaderConfig.Builder readerConfig = ReaderConfig.builder().s3Prefix(output)
+        .localRoot(localRoot);
+    if (s3 != null) {
+      readerConfig.s3ConnectionOptions(s3);
+    }
+    List<Lookup> lookups = new ArrayList<>();
+    SnapshotInfo info;
+    try (ShardedReader reader = ShardedReader.open(readerConfig.build())) {
+      info = reader.snapshotInfo();
+      if (!info.runId().equals(result.runId())) {
+        throw new MismatchException("the reader opened run " + info.runId() + " under "
+            + output + ", not the run just written (" + result.runId() + "); did another "
+            + "writer publish there meanwhile?");
+      }
+      for (JsonlRecords.Row row : samples) {
+        lookups.add(new Lookup(row.lineNumber(), row.key(), row.value(), reader.get(row.key())));
+      }
+      if (missing != null) {
+        lookups.add(new Lookup(0, missing, null, reader.get(missing)));
+      }
+    }
+    out.println("lookups:");
+    out.println(toJson(lookupsJson(lookups)));
+    out.println("snapshot info:");
+    out.println(toJson(infoJson(info)));
+
+    for (Lookup l : lookups) {
+      if (!l.matches()) {
+        throw new MismatchException(l.lineNumber() == 0
+            ? "key " + describeKey(l.key()) + " is not in " + input + " but the reader returned "
+                + describeValue(l.actual())
+            : "key " + describeKey(l.key()) + " (line " + l.lineNumber() + ") was written as "
+                + describeValue(l.expected()) + " but the reader returned "
+                + describeValue(l.actual()));
+      }
+    }
+    if (info.totalRows() != lines) {
+      throw new MismatchException("the snapshot holds " + info.totalRows() + " rows, the input "
+          + lines);
+    }
+    out.println("OK: " + lines + " records from " + input + " published under " + output
+        + "; " + lookups.size() + " lookups returned what was written.");
+    return new Report(result, lines, List.copyOf(lookups), info);
+  }
+
+  private S3ConnectionOptions s3Options() {
+    if (s3EndpointUrl == null) {
+      return null;
+    }
+    return S3ConnectionOptions.builder().endpointUrl(s3EndpointUrl).addressingStyle("path")
+        .build();
+  }
+
+  /** Re-reads the file (streaming) for its first, middle and last record. */
+  private List<JsonlRecords.Row> sampleRows(long count) {
+    List<JsonlRecords.Row> out = new ArrayList<>();
+    if (count == 0) {
+      return out;
+    }
+    long[] wanted = {0, count / 2, count - 1};
+    try (JsonlRecords records = new JsonlRecords(input, keyField, valueField, keyEncoding)) {
+      long index = 0;
+      for (JsonlRecords.Row row : records) {
+        for (long w : wanted) {
+          if (w == index && (out.isEmpty() || out.get(out.size() - 1) != row)) {
+            out.add(row);
+          }
+        }
+        index++;
+        if (index >= count) {
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Counts the rows the writer consumed and keeps what is needed to pick an absent key. */
+  private final class Sampler {
+    long rows;
+    long minKey = Long.MAX_VALUE;
+    long maxKey = Long.MIN_VALUE;
+    final java.util.HashSet<String> seenCandidates = new java.util.HashSet<>();
+
+    java.util.Iterator<JsonlRecords.Row> observe(java.util.Iterator<JsonlRecords.Row> it) {
+      rows = 0;
+      return new java.util.Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public JsonlRecords.Row next() {
+          JsonlRecords.Row row = it.next();
+          rows++;
+          if (row.key() instanceof Long k) {
+            minKey = Math.min(minKey, k);
+            maxKey = Math.max(maxKey, k);
+          } else if (row.key() instanceof String s && s.startsWith(MISSING_PREFIX)) {
+            seenCandidates.add(s);
+          }
+          return row;
+        }
+      };
+    }
+
+    private static final String MISSING_PREFIX = "no-such-key-";
+
+    /** A key that is in no record of the input, or null if none is easy to find. */
+    Object missingKey(String runId) {
+      if (keyEncoding.isInteger()) {
+        if (rows == 0) {
+          return 0L;
+        }
+        long max = keyEncoding == KeyEncoding.U64BE ? Long.MAX_VALUE : 0xFFFF_FFFFL;
+        if (maxKey < max) {
+          return maxKey + 1;
+        }
+        return minKey > 0 ? minKey - 1 : null;
+      }
+      String candidate = MISSING_PREFIX + runId;
+      while (seenCandidates.contains(candidate)) {
+        candidate = candidate + "-";
+      }
+      return keyEncoding == KeyEncoding.RAW ? candidate.getBytes(StandardCharsets.UTF_8)
+          : candidate;
+    }
+  }
+
+  private static ObjectNode buildJson(BuildResult r) {
+    BuildStats s = r.stats();
+    ObjectNode n = JSON.createObjectNode();
+    n.put("run_id", r.runId());
+    n.put("manifest_ref", r.manifestRef());
+    n.put("rows_written", s.rowsWritten());
+    n.put("bytes_written", s.bytesWritten());
+    n.put("num_dbs", s.numDbs());
+    n.put("num_winners", s.numWinners());
+    ArrayNode winners = n.putArray("winners");
+    for (ShardMeta m : r.winners()) {
+      ObjectNode w = winners.addObject();
+      w.put("db_id", m.dbId());
+      w.put("row_count", m.rowCount());
+      w.put("db_bytes", m.dbBytes());
+      w.set("min_key", JSON.valueToTree(m.minKey()));
+      w.set("max_key", JSON.valueToTree(m.maxKey()));
+      w.put("db_url", m.dbUrl());
+    }
+    ObjectNode phases = n.putObject("phase_ms");
+    phases.put("sharding", s.shardingMs());
+    phases.put("write", s.writeMs());
+    phases.put("manifest", s.manifestMs());
+    phases.put("total", s.totalMs());
+    n.put("rows_per_second", Math.round(s.rowsPerSecond()));
+    return n;
+  }
+
+  private static ArrayNode lookupsJson(List<Lookup> lookups) {
+    ArrayNode a = JSON.createArrayNode();
+    for (Lookup l : lookups) {
+      ObjectNode n = a.addObject();
+      if (l.lineNumber() > 0) {
+        n.put("line", l.lineNumber());
+      } else {
+        n.put("line", (String) null);
+        n.put("note", "a key that is not in the input");
+      }
+      n.set("key", JSON.valueToTree(l.key() instanceof byte[] b
+          ? new String(b, StandardCharsets.UTF_8) : l.key()));
+      n.put("found", l.actual() != null);
+      n.put("value", l.actual() == null ? null
+          : new String(l.actual(), StandardCharsets.UTF_8));
+      n.put("matches", l.matches());
+    }
+    return a;
+  }
+
+  private static ObjectNode infoJson(SnapshotInfo i) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("run_id", i.runId());
+    n.put("manifest_ref", i.manifestRef());
+    n.put("created_at", String.valueOf(i.createdAt()));
+    n.put("num_dbs", i.numDbs());
+    n.put("shard_count", i.shardCount());
+    n.put("total_rows", i.totalRows());
+    n.put("total_bytes", i.totalBytes());
+    n.put("key_encoding", i.keyEncoding());
+    n.put("sharding", i.sharding());
+    n.put("loaded_at", String.valueOf(i.loadedAt()));
+    return n;
+  }
+
+  private static String toJson(Object node) {
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String describeKey(Object key) {
+    return key instanceof byte[] b ? "\"" + new String(b, StandardCharsets.UTF_8) + "\""
+        : key instanceof String s ? "\"" + s + "\"" : String.valueOf(key);
+  }
+
+  private static String describeValue(byte[] value) {
+    if (value == null) {
+      return "nothing (key absent)";
+    }
+    String s = new String(value, StandardCharsets.UTF_8);
+    return "'" + (s.length() > 80 ? s.substring(0, 77) + "..." : s) + "'";
+  }
+
+  /**
+   * The repository root: {@code -Dshardyfusion.repo}, else the first directory from the working
+   * directory upwards that holds {@value #SAMPLE_DATA}, else the working directory.
+   */
+  static Path findRepoRoot() {
+    String prop = System.getProperty(REPO_ROOT_PROPERTY);
+    if (prop != null && !prop.isBlank()) {
+      return Paths.get(prop).toAbsolutePath().normalize();
+    }
+    Path cwd = Paths.get("").toAbsolutePath().normalize();
+    for (Path p = cwd; p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve(SAMPLE_DATA))) {
+        return p;
+      }
+    }
+    return cwd;
+  }
+
+  static final class KeyEncodingConverter implements CommandLine.ITypeConverter<KeyEncoding> {
+    @Override
+    public KeyEncoding convert(String value) {
+      try {
+        return KeyEncoding.fromWireName(value);
+      } catch (ShardyfusionException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}
