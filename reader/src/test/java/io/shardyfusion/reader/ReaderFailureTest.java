@@ -43,6 +43,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -230,7 +231,7 @@ class ReaderFailureTest {
     final int threads = 8;
     final int rounds = 24;
     final int readsPerRound = 40;       // checked reads per thread between two refreshes
-    final long maxIterations = 5_000_000; // bound on each reader's loop
+    final long maxIterations = 50_000_000; // bound on each reader's loop
     WriteConfig config = fileConfig();
     BuildResult a = TestSnapshots.write(config, keys(0, ROWS), "A");
     BuildResult b = TestSnapshots.write(config, keys(0, ROWS), "B");
@@ -249,8 +250,7 @@ class ReaderFailureTest {
         expectedRun[i] = i % 2 == 0 ? "A" : "B";
       }
       // round i: the refresh to expectedRun[i] has returned (round 0: the snapshot opened).
-      java.util.concurrent.atomic.AtomicInteger round =
-          new java.util.concurrent.atomic.AtomicInteger(0);
+      AtomicInteger round = new AtomicInteger(0);
       AtomicBoolean stop = new AtomicBoolean();
       ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
       AtomicLongArray seenA = new AtomicLongArray(threads);
@@ -315,26 +315,29 @@ class ReaderFailureTest {
       }
 
       List<ReaderState> swappedOut = new ArrayList<>();
-      start.await(30, TimeUnit.SECONDS);
       int refreshes = 0;
-      for (int i = 1; i <= rounds && errors.isEmpty(); i++) {
-        assertThat(settled[i - 1].await(60, TimeUnit.SECONDS)).as("readers settled in round "
-            + (i - 1)).isTrue();
-        ReaderState before = reader.acquire();
-        before.release();
-        store.put(SnapshotLayout.CURRENT, pointers.get(expectedRun[i]), "application/json");
-        assertThat(reader.refresh()).as("refresh %s", i).isTrue();
-        swappedOut.add(before);
-        refreshes++;
-        round.set(i);
-        assertThat(str(reader.get(7L))).isEqualTo(value(expectedRun[i], 7));
+      try {
+        start.await(30, TimeUnit.SECONDS);
+        for (int i = 1; i <= rounds && errors.isEmpty(); i++) {
+          assertThat(settled[i - 1].await(60, TimeUnit.SECONDS)).as("readers settled in round "
+              + (i - 1)).isTrue();
+          ReaderState before = reader.acquire();
+          before.release();
+          store.put(SnapshotLayout.CURRENT, pointers.get(expectedRun[i]), "application/json");
+          assertThat(reader.refresh()).as("refresh %s", i).isTrue();
+          swappedOut.add(before);
+          refreshes++;
+          round.set(i);
+          assertThat(str(reader.get(7L))).isEqualTo(value(expectedRun[i], 7));
+        }
+        assertThat(settled[rounds].await(60, TimeUnit.SECONDS)).isTrue();
+      } finally {
+        stop.set(true); // also when the main thread failed: no reader keeps spinning
+        for (Thread w : workers) {
+          w.join(TimeUnit.SECONDS.toMillis(60));
+        }
       }
-      assertThat(settled[rounds].await(60, TimeUnit.SECONDS)).isTrue();
-      stop.set(true);
-      for (Thread w : workers) {
-        w.join(TimeUnit.SECONDS.toMillis(60));
-        assertThat(w.isAlive()).as(w.getName() + " still running").isFalse();
-      }
+      assertThat(workers).noneMatch(Thread::isAlive);
 
       if (!errors.isEmpty()) {
         AssertionError failure = new AssertionError(errors.size() + " reader thread(s) failed");
