@@ -230,7 +230,12 @@ public final class ShardedReader implements AutoCloseable {
     store.close();
   }
 
-  private ReaderState acquire() {
+  /**
+   * Pins the current state for one read; the caller must {@link ReaderState#release()} it.
+   * Private in spirit: package-private only so tests can hold a state the way an in-flight read
+   * does. Not part of the API.
+   */
+  ReaderState acquire() {
     for (;;) {
       ReaderState s = current;
       if (closed || s == null) {
