@@ -22,16 +22,18 @@ final class ReaderState {
   final Instant loadedAt;
   private final RocksDB[] shards; // by db id; null for shards without rows
   private final Options options;
+  private final AutoCloseable[] resources; // native objects the options point to
   private final AtomicInteger refs = new AtomicInteger(1);
 
   ReaderState(Manifest manifest, String manifestRef, ShardRouter router, RocksDB[] shards,
-      Options options) {
+      Options options, AutoCloseable... resources) {
     this.manifest = manifest;
     this.manifestRef = manifestRef;
     this.router = router;
     this.encoding = manifest.keyEncoding();
     this.shards = shards;
     this.options = options;
+    this.resources = resources;
     this.loadedAt = Instant.now();
   }
 
@@ -70,5 +72,12 @@ final class ReaderState {
       }
     }
     options.close();
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        // native handles: close() does not fail in practice, and the state is gone either way
+      }
+    }
   }
 }

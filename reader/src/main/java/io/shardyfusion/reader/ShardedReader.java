@@ -91,7 +91,7 @@ public final class ShardedReader implements AutoCloseable {
       Object k = s.encoding.normalize(key);
       int dbId = routingContext == null ? s.router.route(k) : s.router.route(k, routingContext);
       RocksDB db = s.shard(dbId);
-      return db == null ? null : db.get(s.encoding.encode(k));
+      return db == null ? null : db.get(s.encoding.encodeNormalized(k));
     } catch (RocksDBException e) {
       throw new StorageException("lookup of key " + key + " failed: " + e.getMessage(), true, e);
     } finally {
@@ -102,19 +102,46 @@ public final class ShardedReader implements AutoCloseable {
   /**
    * Values of many keys, read with one batched RocksDB call per shard. The map has an entry for
    * every distinct requested key, in request order, with null for keys not in the snapshot.
-   * (Map keys are the normalized keys: {@code Long} for integer encodings.)
+   * Map keys are the normalized keys ({@code Long} for integer encodings); for {@code raw}
+   * keys, whose {@code byte[]} compare by identity, prefer {@link #multiGetList}.
    */
   public Map<Object, byte[]> multiGet(List<?> keys) {
     ReaderState s = acquire();
     try {
-      int n = keys.size();
-      Object[] normalized = new Object[n];
-      Map<Integer, List<Integer>> byShard = new HashMap<>();
-      for (int i = 0; i < n; i++) {
-        normalized[i] = s.encoding.normalize(keys.get(i));
-        byShard.computeIfAbsent(s.router.route(normalized[i]), x -> new ArrayList<>()).add(i);
+      Object[] normalized = new Object[keys.size()];
+      byte[][] values = lookupAll(s, keys, normalized);
+      Map<Object, byte[]> out = new LinkedHashMap<>();
+      for (int i = 0; i < normalized.length; i++) {
+        out.put(normalized[i], values[i]);
       }
-      byte[][] values = new byte[n][];
+      return out;
+    } finally {
+      s.release();
+    }
+  }
+
+  /**
+   * Values of many keys as a list parallel to {@code keys} (null where a key is absent), read
+   * with one batched RocksDB call per shard, all from one snapshot.
+   */
+  public List<byte[]> multiGetList(List<?> keys) {
+    ReaderState s = acquire();
+    try {
+      return java.util.Arrays.asList(lookupAll(s, keys, new Object[keys.size()]));
+    } finally {
+      s.release();
+    }
+  }
+
+  private static byte[][] lookupAll(ReaderState s, List<?> keys, Object[] normalized) {
+    int n = keys.size();
+    Map<Integer, List<Integer>> byShard = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      normalized[i] = s.encoding.normalize(keys.get(i));
+      byShard.computeIfAbsent(s.router.route(normalized[i]), x -> new ArrayList<>()).add(i);
+    }
+    byte[][] values = new byte[n][];
+    try {
       for (Map.Entry<Integer, List<Integer>> e : byShard.entrySet()) {
         RocksDB db = s.shard(e.getKey());
         if (db == null) {
@@ -123,23 +150,17 @@ public final class ShardedReader implements AutoCloseable {
         List<Integer> idx = e.getValue();
         List<byte[]> encoded = new ArrayList<>(idx.size());
         for (int i : idx) {
-          encoded.add(s.encoding.encode(normalized[i]));
+          encoded.add(s.encoding.encodeNormalized(normalized[i]));
         }
         List<byte[]> found = db.multiGetAsList(encoded);
         for (int j = 0; j < idx.size(); j++) {
           values[idx.get(j)] = found.get(j);
         }
       }
-      Map<Object, byte[]> out = new LinkedHashMap<>();
-      for (int i = 0; i < n; i++) {
-        out.put(normalized[i], values[i]);
-      }
-      return out;
     } catch (RocksDBException e) {
       throw new StorageException("multiGet failed: " + e.getMessage(), true, e);
-    } finally {
-      s.release();
     }
+    return values;
   }
 
   /** The shard a key routes to in the current snapshot. */
@@ -197,11 +218,9 @@ public final class ShardedReader implements AutoCloseable {
       }
       Manifest manifest = loader.loadManifest(pointer.manifestRef());
       ReaderState next = loader.open(manifest, pointer.manifestRef());
+      // close() takes refreshLock too, so the reader cannot close between here and the swap.
       ReaderState previous = current;
       current = next;
-      if (closed) { // close() ran meanwhile: do not leak the new state
-        next.release();
-      }
       previous.release();
       return true;
     }

@@ -67,7 +67,8 @@ final class StateLoader {
     ShardRouter router = ShardRouters.create(manifest.shardingSpec(), manifest.numDbs(),
         manifest.keyEncoding());
     List<Path> dirs = downloadAll(manifest);
-    Options options = readOptions();
+    BloomFilter filter = new BloomFilter(10);
+    Options options = readOptions(filter);
     RocksDB[] dbs = new RocksDB[manifest.numDbs()];
     try {
       for (int i = 0; i < manifest.shards().size(); i++) {
@@ -77,11 +78,12 @@ final class StateLoader {
     } catch (RocksDBException e) {
       closeAll(dbs);
       options.close();
+      filter.close();
       throw new StorageException("cannot open a shard of run " + manifest.runId() + ": "
           + e.getMessage() + "; the local copy under the reader's localRoot may be damaged, "
           + "delete it and retry", true, e);
     }
-    return new ReaderState(manifest, manifestRef, router, dbs, options);
+    return new ReaderState(manifest, manifestRef, router, dbs, options, filter);
   }
 
   private List<Path> downloadAll(Manifest manifest) {
@@ -109,9 +111,9 @@ final class StateLoader {
     return dirs;
   }
 
-  private Options readOptions() {
-    BlockBasedTableConfig table = new BlockBasedTableConfig()
-        .setFilterPolicy(new BloomFilter(10));
+  /** Options for one state's databases; closed with the state (see ReaderState). */
+  private Options readOptions(BloomFilter filter) {
+    BlockBasedTableConfig table = new BlockBasedTableConfig().setFilterPolicy(filter);
     if (blockCache != null) {
       table.setBlockCache(blockCache);
     } else {

@@ -45,4 +45,21 @@ class LocalRoundTripTest {
       assertThat(reader.snapshotInfo().runId()).isEqualTo(result.runId());
     }
   }
+
+  @Test
+  void rawKeysReadBackInRequestOrderWithMultiGetList() {
+    List<byte[]> keys = List.of(new byte[] {1}, new byte[] {2, 2}, new byte[] {3, 3, 3});
+    WriteConfig config = WriteConfig.builder().numDbs(2)
+        .keyEncoding(io.shardyfusion.routing.KeyEncoding.RAW)
+        .s3Prefix(tmp.resolve("raw").toUri().toString()).tempDir(tmp.resolve("b")).build();
+    SnapshotWriter.writeSharded(keys, config, k -> k, k -> new byte[] {(byte) k.length});
+    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
+        .s3Prefix(config.s3Prefix()).localRoot(tmp.resolve("r")).build())) {
+      List<byte[]> got = reader.multiGetList(List.of(new byte[] {3, 3, 3}, new byte[] {9},
+          new byte[] {1}));
+      assertThat(got.get(0)).containsExactly(3);
+      assertThat(got.get(1)).isNull();
+      assertThat(got.get(2)).containsExactly(1);
+    }
+  }
 }
