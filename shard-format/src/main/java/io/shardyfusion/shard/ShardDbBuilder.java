@@ -38,67 +38,146 @@ public final class ShardDbBuilder {
   private ShardDbBuilder() {}
 
   /**
-   * Builds shard {@code dbId} into {@code dbDir} (created; must not hold a database yet).
+   * Builds shard {@code dbId} into {@code dbDir} (created; must not hold a database yet):
+   * {@link #write} then {@link PendingShard#complete()}.
    *
-   * @param sorted ascending records; consumed and closed
-   * @param encoding renders a duplicate key readably in the error
+   * @return the shard, or null when {@code sorted} was empty
    */
   public static BuiltShard build(int dbId, RecordCursor sorted, Path dbDir,
       ShardFormatOptions format, KeyEncoding encoding) {
-    Path sstDir = dbDir.resolveSibling(dbDir.getFileName() + ".sst");
-    try (sorted; Options options = format.newRocksOptions();
-        EnvOptions env = new EnvOptions()) {
-      Files.createDirectories(sstDir);
-      List<String> ssts = new ArrayList<>();
-      long rows = 0;
-      byte[] first = null;
+    try (PendingShard pending = write(dbId, sorted, dbDir, format, encoding)) {
+      return pending == null ? null : pending.complete();
+    }
+  }
+
+  /**
+   * The CPU-bound half of a build: streams the sorted records into SST files. The last file is
+   * left unfinished; {@link PendingShard#complete()} does the I/O-bound rest (finish and sync
+   * the file, ingest, checksum), so a writer can overlap it with the next shard's records.
+   *
+   * @param sorted ascending records; consumed and closed
+   * @param encoding renders a duplicate key readably in the error
+   * @return the pending shard, or null when {@code sorted} was empty
+   */
+  public static PendingShard write(int dbId, RecordCursor sorted, Path dbDir,
+      ShardFormatOptions format, KeyEncoding encoding) {
+    PendingShard p = new PendingShard(dbId, dbDir, format);
+    try (sorted) {
+      Files.createDirectories(p.sstDir);
       byte[] prev = null;
-      SstFileWriter writer = null;
-      try {
-        while (sorted.next()) {
-          byte[] key = sorted.key();
-          if (prev != null && Arrays.equals(prev, key)) {
-            throw new DuplicateKeyException(dbId, encoding.describe(key));
-          }
-          // fileSize() is a JNI call: look every 4096 rows, which overshoots the limit by little.
-          if (writer == null
-              || ((rows & 4095) == 0 && writer.fileSize() >= format.maxSstFileBytes())) {
-            finish(writer);
-            writer = new SstFileWriter(env, options);
-            String path = sstDir.resolve(String.format("part-%05d.sst", ssts.size())).toString();
-            writer.open(path);
-            ssts.add(path);
-          }
-          writer.put(key, sorted.value());
-          if (first == null) {
-            first = key;
-          }
-          prev = key;
-          rows++;
+      while (sorted.next()) {
+        byte[] key = sorted.key();
+        if (prev != null && Arrays.equals(prev, key)) {
+          throw new DuplicateKeyException(dbId, encoding.describe(key));
         }
-        finish(writer);
-        writer = null;
-      } finally {
-        if (writer != null) {
-          writer.close();
+        // fileSize() is a JNI call: look every 4096 rows, which overshoots the limit by little.
+        if (p.writer == null
+            || ((p.rows & 4095) == 0 && p.writer.fileSize() >= format.maxSstFileBytes())) {
+          p.nextFile();
         }
+        p.writer.put(key, sorted.value());
+        if (p.first == null) {
+          p.first = key;
+        }
+        prev = key;
+        p.rows++;
       }
-      if (rows == 0) {
+      p.last = prev;
+      if (p.rows == 0) {
+        p.close();
         return null;
       }
-      ingest(dbDir, ssts, options);
-      List<ShardFile> files = describeFiles(dbDir);
-      long bytes = files.stream().mapToLong(ShardFile::size).sum();
-      return new BuiltShard(dbId, dbDir, files, rows, bytes, first, prev);
+      return p;
     } catch (RocksDBException e) {
+      p.close();
       throw new ShardBuildException("RocksDB failed building shard " + dbId + " in " + dbDir
           + ": " + e.getMessage(), false, e);
     } catch (IOException e) {
-      throw new ShardBuildException("cannot write shard " + dbId + " under " + dbDir + ": "
-          + e.getMessage() + "; check free space and permissions of the build directory", true, e);
-    } finally {
+      p.close();
+      throw ioFailure(dbId, dbDir, e);
+    } catch (RuntimeException e) {
+      p.close();
+      throw e;
+    }
+  }
+
+  /** A shard whose records are all written; {@link #complete()} turns it into a database. */
+  public static final class PendingShard implements AutoCloseable {
+    private final int dbId;
+    private final Path dbDir;
+    private final Path sstDir;
+    private final ShardFormatOptions format;
+    private final Options options;
+    private final EnvOptions env = new EnvOptions();
+    private final List<String> ssts = new ArrayList<>();
+    private SstFileWriter writer;
+    private long rows;
+    private byte[] first;
+    private byte[] last;
+    private boolean closed;
+
+    private PendingShard(int dbId, Path dbDir, ShardFormatOptions format) {
+      this.dbId = dbId;
+      this.dbDir = dbDir;
+      this.sstDir = dbDir.resolveSibling(dbDir.getFileName() + ".sst");
+      this.format = format;
+      this.options = format.newRocksOptions();
+    }
+
+    public int dbId() {
+      return dbId;
+    }
+
+    public long rows() {
+      return rows;
+    }
+
+    private void nextFile() throws RocksDBException {
+      finish(writer);
+      writer = new SstFileWriter(env, options);
+      String path = sstDir.resolve(String.format("part-%05d.sst", ssts.size())).toString();
+      writer.open(path);
+      ssts.add(path);
+    }
+
+    /** Finishes the SST files, ingests them into a database and checksums its files. */
+    public BuiltShard complete() {
+      try {
+        finish(writer);
+        writer = null;
+        ingest(dbDir, ssts, options);
+        List<ShardFile> files = describeFiles(dbDir);
+        long bytes = files.stream().mapToLong(ShardFile::size).sum();
+        return new BuiltShard(dbId, dbDir, files, rows, bytes, first, last);
+      } catch (RocksDBException e) {
+        throw new ShardBuildException("RocksDB failed building shard " + dbId + " in " + dbDir
+            + ": " + e.getMessage(), false, e);
+      } catch (IOException e) {
+        throw ioFailure(dbId, dbDir, e);
+      } finally {
+        close();
+      }
+    }
+
+    /** Releases native resources and temporary SST files; idempotent. */
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (writer != null) {
+        writer.close();
+      }
+      options.close();
+      env.close();
       deleteQuietly(sstDir);
     }
+  }
+
+  private static ShardBuildException ioFailure(int dbId, Path dbDir, IOException e) {
+    return new ShardBuildException("cannot write shard " + dbId + " under " + dbDir + ": "
+        + e.getMessage() + "; check free space and permissions of the build directory", true, e);
   }
 
   private static void finish(SstFileWriter writer) throws RocksDBException {

@@ -28,10 +28,12 @@ import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -207,54 +209,67 @@ public final class SnapshotWriter {
     sorter.finishInput();
   }
 
+  /**
+   * Builds and uploads every non-empty shard. Each shard's CPU-bound half (merge + SST writes)
+   * runs on the caller thread (single mode) or the pool (parallel mode); its I/O-bound half
+   * (finish + fsync, ingest, checksum, upload) is handed to I/O threads so that the next shard's
+   * records flow meanwhile. A semaphore bounds how many written shards wait for their I/O.
+   */
   private static List<ShardAttempt> buildAndUpload(ObjectStore store, WriteConfig config,
       String runId, ExternalSorter sorter, Path buildDir, ExecutorService pool) {
-    List<Integer> shardIds = new ArrayList<>();
-    for (int id = 0; id <= sorter.maxShardId(); id++) {
-      if (sorter.records(id) > 0) {
-        shardIds.add(id);
+    int ioThreads = pool == null ? 1 : 2;
+    ExecutorService io = Executors.newFixedThreadPool(ioThreads, daemonThreads(runId + "-io"));
+    Semaphore pending = new Semaphore(ioThreads + 1);
+    Executor compute = pool == null ? Runnable::run : pool;
+    List<CompletableFuture<ShardAttempt>> futures = new ArrayList<>();
+    try {
+      for (int id = 0; id <= sorter.maxShardId(); id++) {
+        if (sorter.records(id) == 0) {
+          continue;
+        }
+        int dbId = id;
+        long start = System.nanoTime();
+        Path dbDir = buildDir.resolve(String.format("db=%05d", dbId));
+        CompletableFuture<ShardAttempt> f = CompletableFuture
+            .supplyAsync(() -> {
+              pending.acquireUninterruptibly();
+              try {
+                return ShardDbBuilder.write(dbId, sorter.cursor(dbId), dbDir,
+                    config.shardFormat(), config.keyEncoding());
+              } catch (RuntimeException e) {
+                pending.release();
+                throw e;
+              }
+            }, compute)
+            .thenApplyAsync(written -> {
+              try {
+                BuiltShard shard = written.complete();
+                return ShardUploader.upload(store, runId, RunIds.newAttemptId(), shard,
+                    config.keyEncoding(), WRITER_NAME, start);
+              } finally {
+                pending.release();
+                deleteTree(dbDir);
+              }
+            }, io);
+        futures.add(f);
+        if (pool == null && f.isCompletedExceptionally()) {
+          break; // the caller thread's half failed: stop building more shards
+        }
       }
-    }
-    List<ShardAttempt> out = new ArrayList<>();
-    if (pool == null) {
-      for (int id : shardIds) {
-        out.add(buildOne(store, config, runId, sorter, buildDir, id));
+      List<ShardAttempt> out = new ArrayList<>();
+      for (CompletableFuture<ShardAttempt> f : futures) {
+        out.add(f.join());
       }
       return out;
-    }
-    List<Future<ShardAttempt>> futures = new ArrayList<>();
-    for (int id : shardIds) {
-      futures.add(pool.submit(() -> buildOne(store, config, runId, sorter, buildDir, id)));
-    }
-    for (Future<ShardAttempt> f : futures) {
-      try {
-        out.add(f.get());
-      } catch (ExecutionException e) {
-        futures.forEach(x -> x.cancel(true));
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        throw new ShardBuildException("building a shard failed: " + e.getCause(), false,
-            e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ShardBuildException("interrupted while building shards", true, e);
+    } catch (CompletionException e) {
+      futures.forEach(x -> x.cancel(true));
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
       }
-    }
-    return out;
-  }
-
-  private static ShardAttempt buildOne(ObjectStore store, WriteConfig config, String runId,
-      ExternalSorter sorter, Path buildDir, int dbId) {
-    long start = System.nanoTime();
-    Path dbDir = buildDir.resolve(String.format("db=%05d", dbId));
-    try {
-      BuiltShard shard = ShardDbBuilder.build(dbId, sorter.cursor(dbId), dbDir,
-          config.shardFormat(), config.keyEncoding());
-      return ShardUploader.upload(store, runId, RunIds.newAttemptId(), shard,
-          config.keyEncoding(), WRITER_NAME, start);
+      throw new ShardBuildException("building a shard failed: " + e.getCause(), false,
+          e.getCause());
     } finally {
-      deleteTree(dbDir);
+      io.shutdownNow();
     }
   }
 
