@@ -2,7 +2,10 @@ package io.shardyfusion.routing;
 
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.KeyValidationException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigInteger;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -32,6 +35,8 @@ public enum KeyEncoding {
   UTF8("utf8"),
   RAW("raw");
 
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
   private static final long U32_MAX = 0xFFFF_FFFFL;
 
@@ -127,10 +132,7 @@ public enum KeyEncoding {
   /** Big-endian 8 bytes; the fast path for writers that already hold a checked long. */
   public static byte[] encodeU64(long v) {
     byte[] b = new byte[8];
-    for (int i = 7; i >= 0; i--) {
-      b[i] = (byte) v;
-      v >>>= 8;
-    }
+    LONG_BE.set(b, 0, v);
     return b;
   }
 

@@ -19,6 +19,9 @@ final class SortBuffer {
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
   private static final VarHandle LONG_BE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final int RADIX_BITS = 11;
+  private static final int RADIX = 1 << RADIX_BITS;
+  private static final int RADIX_MASK = RADIX - 1;
   private static final int HEADER = 8; // key length + value length, 4 bytes each
   // 20 bytes of index kept per record, plus 32 more while sort() runs.
   private static final int INDEX_BYTES_PER_RECORD = 8 + 4 + 4 + 4 + 32;
@@ -107,25 +110,25 @@ final class SortBuffer {
     long[] p2 = new long[n];
     int[] sh2 = new int[n];
     int[] idx2 = new int[n];
-    int[] counts = new int[257];
-    // 8 passes over the prefix bytes, then 2 over the low 16 bits of the shard id
-    // (shard ids are < 65536, WriteConfig.MAX_NUM_DBS).
-    for (int pass = 0; pass < 10; pass++) {
+    int[] counts = new int[RADIX + 1];
+    // 6 passes of 11 bits over the prefix, then 2 over the shard id (< 65536,
+    // WriteConfig.MAX_NUM_DBS); passes where every record has the same digit are skipped.
+    for (int pass = 0; pass < 8; pass++) {
       java.util.Arrays.fill(counts, 0);
-      int shift = pass < 8 ? pass * 8 : (pass - 8) * 8;
-      boolean onShard = pass >= 8;
+      boolean onShard = pass >= 6;
+      int shift = onShard ? (pass - 6) * RADIX_BITS : pass * RADIX_BITS;
       for (int i = 0; i < n; i++) {
-        int d = onShard ? (sh[i] >>> shift) & 0xFF : (int) (p[i] >>> shift) & 0xFF;
+        int d = onShard ? (sh[i] >>> shift) & RADIX_MASK : (int) (p[i] >>> shift) & RADIX_MASK;
         counts[d + 1]++;
       }
       if (maxBucket(counts) == n) {
         continue; // every record has this digit: the pass would not move anything
       }
-      for (int d = 0; d < 256; d++) {
+      for (int d = 0; d < RADIX; d++) {
         counts[d + 1] += counts[d];
       }
       for (int i = 0; i < n; i++) {
-        int d = onShard ? (sh[i] >>> shift) & 0xFF : (int) (p[i] >>> shift) & 0xFF;
+        int d = onShard ? (sh[i] >>> shift) & RADIX_MASK : (int) (p[i] >>> shift) & RADIX_MASK;
         int to = counts[d]++;
         p2[to] = p[i];
         sh2[to] = sh[i];
