@@ -4,6 +4,7 @@ import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.routing.ShardHash;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
@@ -36,24 +37,31 @@ final class ReadBench implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "5", description = "duration of throughput runs")
   int seconds;
   @Option(names = "--dir") Path dir;
+  @Option(names = "--compression", defaultValue = "none",
+      description = "shard compression (none matches the raw figures in DESIGN.md)")
+  String compression;
+  @Option(names = "--block-cache-mb", defaultValue = "1024",
+      description = "reader block cache; the raw figures use the same size") long blockCacheMb;
 
   @Override
   public Integer call() throws Exception {
     Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-read");
     String prefix = work.resolve("store").toUri().toString();
     WriteConfig config = WriteConfig.builder().numDbs(numDbs).s3Prefix(prefix)
-        .tempDir(work.resolve("tmp")).build();
+        .tempDir(work.resolve("tmp"))
+        .shardFormat(io.shardyfusion.shard.ShardFormatOptions.defaults()
+            .withCompression(compression)).build();
     byte[] value = new byte[valueSize];
     BuildResult built = SnapshotWriter.writeSharded(BenchData.keys(rows), config, k -> k,
         k -> BenchData.value(k, value), WriteOptions.defaults().withParallel(true));
     System.out.printf("# read benchmark: %,d rows in %d shards, %d-byte values, %d cores, "
-        + "default reader config (64 MiB block cache)%n", rows, numDbs, valueSize,
-        Runtime.getRuntime().availableProcessors());
+        + "compression %s, %d MiB block cache%n", rows, numDbs, valueSize,
+        Runtime.getRuntime().availableProcessors(), compression, blockCacheMb);
     System.out.printf("%-34s %10s %10s %10s %14s%n", "operation", "p50 us", "p95 us", "p99 us",
         "ops/s");
 
     ReaderConfig rc = ReaderConfig.builder().s3Prefix(prefix).localRoot(work.resolve("reader"))
-        .build();
+        .blockCacheBytes(blockCacheMb << 20).build();
     SplittableRandom rnd = new SplittableRandom(42);
     try (ShardedReader reader = ShardedReader.open(rc)) {
       Histogram cold = new Histogram(3);
@@ -124,47 +132,57 @@ final class ReadBench implements Callable<Integer> {
     return done.get() / ((System.nanoTime() - t0) / 1e9);
   }
 
-  /** The same files opened directly with RocksDB: one shard, keys known to be in it. */
+  /**
+   * The raw limit: the same shard files opened directly with RocksDB, one shared block cache of
+   * the same size, the key's shard found with the same hash; no reader around it.
+   */
   private void rawFigures(Path work, BuildResult built, SplittableRandom rnd) throws Exception {
-    ShardMeta shard = built.winners().get(0);
-    String rel = shard.dbUrl().substring(shard.dbUrl().indexOf("/shards/") + 1);
-    Path local = work.resolve("reader").resolve(rel);
-    List<byte[]> keys = new ArrayList<>();
-    int numDbsBuilt = numDbs;
-    for (long i = 0; keys.size() < 200_000 && i < rows; i++) {
-      long k = BenchData.key(i);
-      if (io.shardyfusion.routing.ShardHash.shardOf(io.shardyfusion.routing.ShardHash.digest(k),
-          numDbsBuilt) == shard.dbId()) {
-        keys.add(KeyEncoding.encodeU64(k));
-      }
-    }
-    try (LRUCache cache = new LRUCache(64L << 20);
+    List<RocksDB> dbs = new ArrayList<>();
+    try (LRUCache cache = new LRUCache(blockCacheMb << 20);
+        BloomFilter filter = new BloomFilter(10);
         Options options = new Options().setMaxOpenFiles(-1).setTableFormatConfig(
-            new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(new BloomFilter(10)));
-        RocksDB db = RocksDB.openReadOnly(options, local.toString())) {
+            new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(filter))) {
+      RocksDB[] byId = new RocksDB[numDbs];
+      for (ShardMeta shard : built.winners()) {
+        String rel = shard.dbUrl().substring(shard.dbUrl().indexOf("/shards/") + 1);
+        RocksDB db = RocksDB.openReadOnly(options, work.resolve("reader").resolve(rel).toString());
+        dbs.add(db);
+        byId[shard.dbId()] = db;
+      }
       for (int i = 0; i < ops; i++) {
-        db.get(keys.get(rnd.nextInt(keys.size())));
+        long k = BenchData.key(rnd.nextLong(rows));
+        byId[ShardHash.shardOf(ShardHash.digest(k), numDbs)].get(KeyEncoding.encodeU64(k));
       }
       Histogram h = new Histogram(3);
       long t0 = System.nanoTime();
       for (int i = 0; i < ops; i++) {
-        byte[] k = keys.get(rnd.nextInt(keys.size()));
+        long k = BenchData.key(rnd.nextLong(rows));
         long t = System.nanoTime();
-        db.get(k);
+        byId[ShardHash.shardOf(ShardHash.digest(k), numDbs)].get(KeyEncoding.encodeU64(k));
         h.recordValue(System.nanoTime() - t);
       }
       print("raw RocksDB get(), 1 thread", h, ops / ((System.nanoTime() - t0) / 1e9));
       Histogram mg = new Histogram(3);
+      RocksDB one = byId[built.winners().get(0).dbId()];
+      List<byte[]> ownKeys = new ArrayList<>();
+      for (long i = 0; ownKeys.size() < 100_000 && i < rows; i++) {
+        long k = BenchData.key(i);
+        if (byId[ShardHash.shardOf(ShardHash.digest(k), numDbs)] == one) {
+          ownKeys.add(KeyEncoding.encodeU64(k));
+        }
+      }
       for (int i = 0; i < 20_000; i++) {
         List<byte[]> batch = new ArrayList<>(100);
         for (int j = 0; j < 100; j++) {
-          batch.add(keys.get(rnd.nextInt(keys.size())));
+          batch.add(ownKeys.get(rnd.nextInt(ownKeys.size())));
         }
         long t = System.nanoTime();
-        db.multiGetAsList(batch);
+        one.multiGetAsList(batch);
         mg.recordValue(System.nanoTime() - t);
       }
-      print("raw multiGetAsList(100)", mg, Double.NaN);
+      print("raw multiGetAsList(100), 1 shard", mg, Double.NaN);
+    } finally {
+      dbs.forEach(RocksDB::close);
     }
   }
 
