@@ -193,4 +193,30 @@ class SnapshotWriterTest {
       }
     }
   }
+
+  @Test
+  void celShardCountIsDiscoveredFromTheIdsTheExpressionYields() {
+    List<Long> keys = LongStream.range(0, 600).boxed().toList();
+    BuildResult r = SnapshotWriter.writeSharded(keys, WriteConfig.builder()
+        .s3Prefix(tmp.resolve("cel").toUri().toString()).tempDir(tmp.resolve("b"))
+        .sharding(ShardingSpec.cel("key % 6")).build(), k -> k, SnapshotWriterTest::valueOf);
+    assertThat(r.stats().numDbs()).isEqualTo(6);
+    assertThat(r.winners()).extracting(ShardMeta::rowCount).containsOnly(100L);
+
+    assertThatThrownBy(() -> SnapshotWriter.writeSharded(keys, WriteConfig.builder()
+        .s3Prefix(tmp.resolve("gap").toUri().toString()).tempDir(tmp.resolve("b"))
+        .sharding(ShardingSpec.cel("(key % 3) * 2")).build(), k -> k,
+        SnapshotWriterTest::valueOf))
+        .isInstanceOf(io.shardyfusion.errors.RoutingException.class)
+        .hasMessageContaining("gapped");
+    assertThat(Files.exists(tmp.resolve("gap").resolve(SnapshotLayout.CURRENT))).isFalse();
+  }
+
+  @Test
+  void aCelIdOutsideTheDeclaredShardsNamesTheRecord() {
+    assertThatThrownBy(() -> SnapshotWriter.writeSharded(List.of(1L, 2L, 9L), config()
+        .sharding(ShardingSpec.cel("key")).build(), k -> k, SnapshotWriterTest::valueOf))
+        .isInstanceOf(io.shardyfusion.errors.RoutingException.class)
+        .hasMessageContaining("record #2");
+  }
 }
