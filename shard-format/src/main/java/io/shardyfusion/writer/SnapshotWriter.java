@@ -4,14 +4,10 @@ import io.shardyfusion.errors.KeyValidationException;
 import io.shardyfusion.errors.RoutingException;
 import io.shardyfusion.errors.ShardBuildException;
 import io.shardyfusion.errors.ShardyfusionException;
-import io.shardyfusion.manifest.Manifest;
-import io.shardyfusion.publish.ManifestAssembler;
 import io.shardyfusion.publish.RunIds;
 import io.shardyfusion.publish.ShardAttempt;
 import io.shardyfusion.publish.ShardUploader;
 import io.shardyfusion.publish.SnapshotLayout;
-import io.shardyfusion.publish.SnapshotPublisher;
-import io.shardyfusion.publish.WinnerSelector;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardRouter;
 import io.shardyfusion.routing.ShardRouters;
@@ -24,7 +20,6 @@ import io.shardyfusion.storage.ObjectStores;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -103,31 +98,24 @@ public final class SnapshotWriter {
 
       routeAndSort(records, config.keyEncoding(), router, keyFn, valueFn, routingContextFn,
           options, sorter);
-      if (config.discoversNumDbs()) {
-        BitSet used = new BitSet();
-        for (int id = 0; id <= sorter.maxShardId(); id++) {
-          if (sorter.records(id) > 0) {
-            used.set(id);
-          }
-        }
-        numDbs = ShardRouters.checkDiscoveredIds(used, config.sharding().celExpr());
-      }
       long t1 = System.nanoTime();
 
       uploadsStarted = true;
       List<ShardAttempt> attempts = buildAndUpload(store, config, runId, sorter, buildDir, pool);
       long t2 = System.nanoTime();
 
-      List<ShardAttempt> winners = WinnerSelector.winners(attempts);
-      Manifest manifest = ManifestAssembler.assemble(config, runId, createdAt, numDbs, winners);
-      SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifest);
+      RunPublisher.Outcome published = RunPublisher.publish(store, config, runId, createdAt,
+          config.discoversNumDbs() ? -1 : numDbs, attempts);
       long t3 = System.nanoTime();
 
-      BuildStats stats = new BuildStats(sorter.totalRecords(), sorter.totalBytes(), numDbs,
-          winners.size(), attempts.size(), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t3 - t0));
+      int finalNumDbs = published.manifest().numDbs();
+      BuildStats stats = new BuildStats(sorter.totalRecords(), sorter.totalBytes(), finalNumDbs,
+          published.winners().size(), attempts.size(), ms(t1 - t0), ms(t2 - t1), ms(t3 - t2),
+          ms(t3 - t0));
       LOG.info("run {}: {} rows in {} shards, {} ms ({} rows/s)", runId, stats.rowsWritten(),
-          numDbs, stats.totalMs(), Math.round(stats.rowsPerSecond()));
-      return new BuildResult(runId, manifest.shards(), published.manifestRef(), stats);
+          finalNumDbs, stats.totalMs(), Math.round(stats.rowsPerSecond()));
+      return new BuildResult(runId, published.manifest().shards(), published.manifestRef(),
+          stats);
     } catch (RuntimeException e) {
       if (uploadsStarted) {
         removeRunUploads(config, runId);
@@ -287,15 +275,7 @@ public final class SnapshotWriter {
   }
 
   private static void deleteTree(Path dir) {
-    try {
-      if (java.nio.file.Files.exists(dir)) {
-        try (var walk = java.nio.file.Files.walk(dir)) {
-          walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-      }
-    } catch (java.io.IOException e) {
-      LOG.debug("could not remove build directory {}: {}", dir, e.toString());
-    }
+    ShardAttemptWriter.deleteTree(dir);
   }
 
   private static long ms(long nanos) {

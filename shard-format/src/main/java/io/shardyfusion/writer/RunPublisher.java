@@ -1,0 +1,44 @@
+package io.shardyfusion.writer;
+
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.publish.ManifestAssembler;
+import io.shardyfusion.publish.ShardAttempt;
+import io.shardyfusion.publish.SnapshotPublisher;
+import io.shardyfusion.publish.WinnerSelector;
+import io.shardyfusion.routing.ShardRouters;
+import io.shardyfusion.storage.ObjectStore;
+import java.time.Instant;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The last step of every writer: choose winners among the reported attempts, settle numDbs when
+ * CEL discovers it, publish manifest then {@code _CURRENT}, and delete the losing attempts.
+ */
+public final class RunPublisher {
+  private RunPublisher() {}
+
+  /** What a publish produced. */
+  public record Outcome(Manifest manifest, String manifestRef, List<ShardAttempt> winners) {}
+
+  /**
+   * @param numDbs the shard count, or -1 when the CEL expression's ids decide it
+   */
+  public static Outcome publish(ObjectStore store, WriteConfig config, String runId,
+      Instant createdAt, int numDbs, Collection<ShardAttempt> attempts) {
+    List<ShardAttempt> winners = WinnerSelector.winners(attempts);
+    int n = numDbs;
+    if (n < 0) {
+      BitSet used = new BitSet();
+      winners.forEach(w -> used.set(w.dbId()));
+      n = ShardRouters.checkDiscoveredIds(used, config.sharding().celExpr());
+    }
+    Manifest manifest = ManifestAssembler.assemble(config, runId, createdAt, n, winners);
+    SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifest);
+    if (attempts.size() > winners.size()) {
+      SnapshotPublisher.deleteLosers(store, runId, winners);
+    }
+    return new Outcome(manifest, published.manifestRef(), winners);
+  }
+}
