@@ -9,4 +9,5 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record ShardFile(
     @JsonProperty(value = "name", required = true) String name,
     @JsonProperty(value = "size", required = true) long size,
-    @JsonProperty(value = "crc32c", required = true) String crc32c) {}
+    @JsonProperty(value = "crc32c", required = true) String crc32c)
+    implements java.io.Serializable {}

@@ -18,7 +18,7 @@ public record ShardMeta(
     @JsonProperty("min_key") Object minKey,
     @JsonProperty("max_key") Object maxKey,
     @JsonProperty(value = "files", required = true) List<ShardFile> files,
-    @JsonProperty("writer_info") WriterInfo writerInfo) {
+    @JsonProperty("writer_info") WriterInfo writerInfo) implements java.io.Serializable {
 
   public ShardMeta {
     files = files == null ? List.of() : List.copyOf(files);
@@ -29,5 +29,6 @@ public record ShardMeta(
   public record WriterInfo(
       @JsonProperty("writer") String writer,
       @JsonProperty("host") String host,
-      @JsonProperty(value = "duration_ms", required = true) long durationMs) {}
+      @JsonProperty(value = "duration_ms", required = true) long durationMs)
+      implements java.io.Serializable {}
 }
