@@ -23,10 +23,13 @@ final class ReaderState {
   private final RocksDB[] shards; // by db id; null for shards without rows
   private final Options options;
   private final AutoCloseable[] resources; // native objects the options point to
+  final java.util.List<java.nio.file.Path> localDirs; // one per shard with rows
+  private volatile java.util.function.Consumer<ReaderState> onClosed = s -> { };
   private final AtomicInteger refs = new AtomicInteger(1);
 
   ReaderState(Manifest manifest, String manifestRef, ShardRouter router, RocksDB[] shards,
-      Options options, AutoCloseable... resources) {
+      java.util.List<java.nio.file.Path> localDirs, Options options,
+      AutoCloseable... resources) {
     this.manifest = manifest;
     this.manifestRef = manifestRef;
     this.router = router;
@@ -34,6 +37,7 @@ final class ReaderState {
     this.shards = shards;
     this.options = options;
     this.resources = resources;
+    this.localDirs = java.util.List.copyOf(localDirs);
     this.loadedAt = Instant.now();
   }
 
@@ -58,7 +62,13 @@ final class ReaderState {
   void release() {
     if (refs.decrementAndGet() == 0) {
       closeHandles();
+      onClosed.accept(this);
     }
+  }
+
+  /** Runs after the handles closed, on the thread that released the last reference. */
+  void onClosed(java.util.function.Consumer<ReaderState> action) {
+    this.onClosed = action;
   }
 
   boolean isClosed() {

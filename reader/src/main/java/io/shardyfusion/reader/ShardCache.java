@@ -76,4 +76,35 @@ final class ShardCache {
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
     }
   }
+
+  /**
+   * Deletes local shard directories a closed state used that {@code keep} does not. Another
+   * process sharing {@code localRoot} that still has such files open keeps reading them (the
+   * data stays until the last descriptor closes); one that opens them later downloads again.
+   */
+  void evict(java.util.List<Path> closed, java.util.Collection<Path> keep) {
+    for (Path dir : closed) {
+      if (keep.contains(dir)) {
+        continue;
+      }
+      try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.deleteIfExists(f);
+        }
+        Files.deleteIfExists(dir);
+        // attempt=… and db=… parents of a removed run may now be empty
+        Path parent = dir.getParent();
+        while (parent != null && parent.startsWith(localRoot) && !parent.equals(localRoot)) {
+          try {
+            Files.delete(parent);
+          } catch (IOException notEmpty) {
+            break;
+          }
+          parent = parent.getParent();
+        }
+      } catch (IOException e) {
+        // a file in use elsewhere or already gone: the next eviction or restart retries
+      }
+    }
+  }
 }

@@ -38,8 +38,10 @@ import org.rocksdb.RocksDBException;
 public final class ShardedReader implements AutoCloseable {
   private final ObjectStore store;
   private final StateLoader loader;
+  private final ShardCache cache;
   private final LRUCache blockCache;
   private final ExecutorService downloads;
+  private final ExecutorService housekeeping;
   private final Object refreshLock = new Object();
   private volatile ReaderState current;
   private volatile boolean closed;
@@ -55,8 +57,13 @@ public final class ShardedReader implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.loader = new StateLoader(store, new ShardCache(config.localRoot(), store), blockCache,
-        downloads);
+    this.housekeeping = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "shardyfusion-reader-housekeeping");
+      t.setDaemon(true);
+      return t;
+    });
+    this.cache = new ShardCache(config.localRoot(), store);
+    this.loader = new StateLoader(store, cache, blockCache, downloads);
   }
 
   /**
@@ -218,6 +225,7 @@ public final class ShardedReader implements AutoCloseable {
       }
       Manifest manifest = loader.loadManifest(pointer.manifestRef());
       ReaderState next = loader.open(manifest, pointer.manifestRef());
+      current.onClosed(this::evictLocalFiles);
       // close() takes refreshLock too, so the reader cannot close between here and the swap.
       ReaderState previous = current;
       current = next;
@@ -243,10 +251,40 @@ public final class ShardedReader implements AutoCloseable {
       }
     }
     downloads.shutdownNow();
+    housekeeping.shutdown();
     if (blockCache != null) {
       blockCache.close();
     }
     store.close();
+  }
+
+  /**
+   * Removes a replaced snapshot's local shard files that the current one does not use. Runs on
+   * the housekeeping thread so that the read that released the state last does not pay for it.
+   */
+  private void evictLocalFiles(ReaderState closedState) {
+    if (closed) {
+      return; // keep the files: a restart reuses them
+    }
+    try {
+      housekeeping.execute(() -> {
+        // Under refreshLock: a refresh that is loading (and may reuse) these directories has
+        // either finished, and its state is current and kept, or not started.
+        synchronized (refreshLock) {
+          ReaderState now = current;
+          if (!closed && now != null) {
+            cache.evict(closedState.localDirs, now.localDirs);
+          }
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: the files stay for the next start
+    }
+  }
+
+  /** Waits until housekeeping queued so far (local file eviction) has run. For tests. */
+  void awaitHousekeeping() throws Exception {
+    housekeeping.submit(() -> { }).get();
   }
 
   /**

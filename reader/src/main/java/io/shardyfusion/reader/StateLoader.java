@@ -83,7 +83,7 @@ final class StateLoader {
           + e.getMessage() + "; the local copy under the reader's localRoot may be damaged, "
           + "delete it and retry", true, e);
     }
-    return new ReaderState(manifest, manifestRef, router, dbs, options, filter);
+    return new ReaderState(manifest, manifestRef, router, dbs, dirs, options, filter);
   }
 
   private List<Path> downloadAll(Manifest manifest) {

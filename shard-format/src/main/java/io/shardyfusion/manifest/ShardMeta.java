@@ -18,7 +18,8 @@ public record ShardMeta(
     @JsonProperty("min_key") Object minKey,
     @JsonProperty("max_key") Object maxKey,
     @JsonProperty(value = "files", required = true) List<ShardFile> files,
-    @JsonProperty("writer_info") WriterInfo writerInfo) implements java.io.Serializable {
+    @JsonProperty("writer_info") WriterInfo writerInfo,
+    @JsonProperty("content_hash") String contentHash) implements java.io.Serializable {
 
   public ShardMeta {
     files = files == null ? List.of() : List.copyOf(files);

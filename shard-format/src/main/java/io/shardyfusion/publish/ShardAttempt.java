@@ -10,10 +10,12 @@ import java.util.List;
  * Several attempts may exist for a shard (retries, speculative tasks); one wins.
  *
  * @param minKey the smallest key in the manifest's JSON form; {@code maxKey} likewise
+ * @param dbUrl where the shard's files are; for a shard reused from an earlier snapshot
+ *     (same contents) this is that snapshot's directory
  */
 public record ShardAttempt(int dbId, String attempt, String dbUrl, long rowCount, long dbBytes,
     Object minKey, Object maxKey, List<ShardFile> files, String writer, String host,
-    long durationMs) implements Serializable {
+    long durationMs, String contentHash) implements Serializable {
 
   public ShardAttempt {
     files = List.copyOf(files);
@@ -21,6 +23,6 @@ public record ShardAttempt(int dbId, String attempt, String dbUrl, long rowCount
 
   public ShardMeta toShardMeta() {
     return new ShardMeta(dbId, dbUrl, attempt, rowCount, dbBytes, minKey, maxKey, files,
-        new ShardMeta.WriterInfo(writer, host, durationMs));
+        new ShardMeta.WriterInfo(writer, host, durationMs), contentHash);
   }
 }

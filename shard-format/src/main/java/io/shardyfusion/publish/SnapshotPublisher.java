@@ -47,11 +47,24 @@ public final class SnapshotPublisher {
     return new Published(key, pointer.manifestRef(), pointer);
   }
 
-  /** One listing of the run's shard objects proves every winner's files are complete. */
+  /**
+   * One listing per run whose files the manifest names (its own run, plus earlier runs whose
+   * unchanged shards it reuses) proves every winner's files are complete.
+   */
   static void verifyShardsUploaded(ObjectStore store, Manifest manifest) {
     Map<String, Long> sizes = new HashMap<>();
-    for (ObjectInfo o : store.list(SnapshotLayout.runShardsPrefix(manifest.runId()))) {
-      sizes.put(o.key(), o.size());
+    java.util.Set<String> runs = new java.util.TreeSet<>();
+    runs.add(manifest.runId());
+    for (ShardMeta s : manifest.shards()) {
+      SnapshotLayout.AttemptKey a = SnapshotLayout.parseAttemptKey(store.keyOf(s.dbUrl()) + "/x");
+      if (a != null) {
+        runs.add(a.runId());
+      }
+    }
+    for (String run : runs) {
+      for (ObjectInfo o : store.list(SnapshotLayout.runShardsPrefix(run))) {
+        sizes.put(o.key(), o.size());
+      }
     }
     for (ShardMeta s : manifest.shards()) {
       String dir = store.keyOf(s.dbUrl());

@@ -9,9 +9,11 @@ import java.util.List;
  *
  * @param files the files to upload with their sizes and CRC32C, in name order
  * @param minKey the smallest stored key, {@code maxKey} the largest (encoded bytes)
+ * @param contentHash XXH3-128 over the sorted records (32 hex digits): equal hashes mean equal
+ *     contents, whatever the SST bytes (which carry build times and ids)
  */
 public record BuiltShard(int dbId, Path dir, List<ShardFile> files, long rowCount,
-    long dbBytes, byte[] minKey, byte[] maxKey) {
+    long dbBytes, byte[] minKey, byte[] maxKey, String contentHash) {
 
   public BuiltShard {
     files = List.copyOf(files);

@@ -1,5 +1,8 @@
 package io.shardyfusion.shard;
 
+import com.dynatrace.hash4j.hashing.HashStream128;
+import com.dynatrace.hash4j.hashing.HashValue128;
+import com.dynatrace.hash4j.hashing.Hashing;
 import io.shardyfusion.errors.DuplicateKeyException;
 import io.shardyfusion.errors.ShardBuildException;
 import io.shardyfusion.manifest.ShardFile;
@@ -75,7 +78,9 @@ public final class ShardDbBuilder {
             || ((p.rows & 4095) == 0 && p.writer.fileSize() >= format.maxSstFileBytes())) {
           p.nextFile();
         }
-        p.writer.put(key, sorted.value());
+        byte[] value = sorted.value();
+        p.writer.put(key, value);
+        p.content.putByteArray(key).putByteArray(value);
         if (p.first == null) {
           p.first = key;
         }
@@ -110,6 +115,7 @@ public final class ShardDbBuilder {
     private final Options options;
     private final EnvOptions env = new EnvOptions();
     private final List<String> ssts = new ArrayList<>();
+    private final HashStream128 content = Hashing.xxh3_128().hashStream();
     private SstFileWriter writer;
     private long rows;
     private byte[] first;
@@ -148,7 +154,10 @@ public final class ShardDbBuilder {
         ingest(dbDir, ssts, options);
         List<ShardFile> files = describeFiles(dbDir);
         long bytes = files.stream().mapToLong(ShardFile::size).sum();
-        return new BuiltShard(dbId, dbDir, files, rows, bytes, first, last);
+        HashValue128 h = content.get();
+        String hash = String.format("%016x%016x", h.getMostSignificantBits(),
+            h.getLeastSignificantBits());
+        return new BuiltShard(dbId, dbDir, files, rows, bytes, first, last, hash);
       } catch (RocksDBException e) {
         throw new ShardBuildException("RocksDB failed building shard " + dbId + " in " + dbDir
             + ": " + e.getMessage(), false, e);

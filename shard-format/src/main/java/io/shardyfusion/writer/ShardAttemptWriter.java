@@ -1,5 +1,6 @@
 package io.shardyfusion.writer;
 
+import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.publish.RunIds;
 import io.shardyfusion.publish.ShardAttempt;
 import io.shardyfusion.publish.ShardUploader;
@@ -27,11 +28,12 @@ public final class ShardAttemptWriter {
   /**
    * @param records calls its argument once per (encoded key, value) record of shard
    *     {@code dbId}; may be a one-pass stream larger than memory
+   * @param previous this shard in the snapshot being replaced (reused if unchanged), or null
    * @return the uploaded attempt, or null when there were no records
    */
   public static ShardAttempt write(ObjectStore store, WriteConfig config, String runId,
       int dbId, Consumer<BiConsumer<byte[], byte[]>> records, long sortBufferBytes,
-      String writerName) {
+      String writerName, ShardMeta previous) {
     long start = System.nanoTime();
     String attempt = RunIds.newAttemptId();
     Path dir = config.tempDir().resolve("attempt-" + runId + "-" + dbId + "-" + attempt);
@@ -44,7 +46,7 @@ public final class ShardAttemptWriter {
         return null;
       }
       return ShardUploader.upload(store, runId, attempt, shard, config.keyEncoding(),
-          writerName, start);
+          writerName, start, previous);
     } finally {
       deleteTree(dir);
     }

@@ -4,6 +4,8 @@ import io.shardyfusion.errors.KeyValidationException;
 import io.shardyfusion.errors.RoutingException;
 import io.shardyfusion.errors.ShardBuildException;
 import io.shardyfusion.errors.ShardyfusionException;
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.publish.PreviousSnapshot;
 import io.shardyfusion.publish.RunIds;
 import io.shardyfusion.publish.ShardAttempt;
 import io.shardyfusion.publish.ShardUploader;
@@ -101,7 +103,9 @@ public final class SnapshotWriter {
       long t1 = System.nanoTime();
 
       uploadsStarted = true;
-      List<ShardAttempt> attempts = buildAndUpload(store, config, runId, sorter, buildDir, pool);
+      Map<Integer, ShardMeta> previous = PreviousSnapshot.reusableShards(store, config);
+      List<ShardAttempt> attempts = buildAndUpload(store, config, runId, sorter, buildDir, pool,
+          previous);
       long t2 = System.nanoTime();
 
       RunPublisher.Outcome published = RunPublisher.publish(store, config, runId, createdAt,
@@ -204,7 +208,8 @@ public final class SnapshotWriter {
    * records flow meanwhile. A semaphore bounds how many written shards wait for their I/O.
    */
   private static List<ShardAttempt> buildAndUpload(ObjectStore store, WriteConfig config,
-      String runId, ExternalSorter sorter, Path buildDir, ExecutorService pool) {
+      String runId, ExternalSorter sorter, Path buildDir, ExecutorService pool,
+      Map<Integer, ShardMeta> previous) {
     int ioThreads = pool == null ? 1 : 2;
     ExecutorService io = Executors.newFixedThreadPool(ioThreads, daemonThreads(runId + "-io"));
     Semaphore pending = new Semaphore(ioThreads + 1);
@@ -233,7 +238,7 @@ public final class SnapshotWriter {
               try {
                 BuiltShard shard = written.complete();
                 return ShardUploader.upload(store, runId, RunIds.newAttemptId(), shard,
-                    config.keyEncoding(), WRITER_NAME, start);
+                    config.keyEncoding(), WRITER_NAME, start, previous.get(dbId));
               } finally {
                 pending.release();
                 deleteTree(dbDir);

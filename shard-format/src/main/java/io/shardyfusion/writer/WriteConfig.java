@@ -52,6 +52,7 @@ public final class WriteConfig implements Serializable {
   private final String runId;
   private final LinkedHashMap<String, Object> customFields;
   private final String tempDir;
+  private final boolean reuseUnchangedShards;
 
   private WriteConfig(Builder b) {
     this.numDbs = b.numDbs;
@@ -66,6 +67,7 @@ public final class WriteConfig implements Serializable {
     this.runId = b.runId;
     this.customFields = new LinkedHashMap<>(b.customFields);
     this.tempDir = b.tempDir;
+    this.reuseUnchangedShards = b.reuseUnchangedShards;
   }
 
   public static Builder builder() {
@@ -86,6 +88,7 @@ public final class WriteConfig implements Serializable {
     b.runId = runId;
     b.customFields.putAll(customFields);
     b.tempDir = tempDir;
+    b.reuseUnchangedShards = reuseUnchangedShards;
     return b;
   }
 
@@ -143,6 +146,15 @@ public final class WriteConfig implements Serializable {
     return Paths.get(tempDir);
   }
 
+  /**
+   * Whether a shard whose records equal the same shard's in the snapshot being replaced keeps
+   * its files instead of uploading new ones (default true): a daily snapshot in which 1 of 64
+   * shards changed uploads, and makes readers download, one shard.
+   */
+  public boolean reuseUnchangedShards() {
+    return reuseUnchangedShards;
+  }
+
   /** Whether the shard count is only known once every key has been routed (CEL discovery). */
   public boolean discoversNumDbs() {
     return numDbs == null && maxKeysPerShard == null
@@ -164,6 +176,7 @@ public final class WriteConfig implements Serializable {
     private final LinkedHashMap<String, Object> customFields = new LinkedHashMap<>();
     private String tempDir = Paths.get(System.getProperty("java.io.tmpdir"), "shardyfusion")
         .toString();
+    private boolean reuseUnchangedShards = true;
 
     private Builder() {}
 
@@ -244,6 +257,11 @@ public final class WriteConfig implements Serializable {
             + value.getClass().getName() + "; use strings, numbers, booleans, lists or maps");
       }
       customFields.put(name, value);
+      return this;
+    }
+
+    public Builder reuseUnchangedShards(boolean reuse) {
+      this.reuseUnchangedShards = reuse;
       return this;
     }
 

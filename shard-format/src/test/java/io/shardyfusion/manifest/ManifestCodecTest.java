@@ -36,10 +36,12 @@ class ManifestCodecTest {
         List.of(new ShardFile("000012.sst", 4096, "0a1b2c3d"),
             new ShardFile("MANIFEST-000005", 512, "ffffffff"),
             new ShardFile("CURRENT", 16, "00000000")),
-        new ShardMeta.WriterInfo("beam-flink", "worker-3", 1834));
+        new ShardMeta.WriterInfo("beam-flink", "worker-3", 1834),
+        "0123456789abcdef0123456789abcdef");
     ShardMeta s2 = new ShardMeta(2,
         "s3://bucket/snapshots/users/shards/run_id=20240601T123456Z-a1b2/db=00002/attempt=b7",
-        "b7", 7, 100, 5L, 5L, List.of(new ShardFile("000007.sst", 100, "12345678")), null);
+        "b7", 7, 100, 5L, 5L, List.of(new ShardFile("000007.sst", 100, "12345678")), null,
+        null);
     return new Manifest(required, List.of(s0, s2),
         Map.of("owner", "team-x", "source_rows", 1207, "tags", List.of("daily", "eu")));
   }
@@ -84,7 +86,7 @@ class ManifestCodecTest {
     // The writer omits null optional fields; the reader must accept its own output.
     Manifest m = realisticManifest();
     ShardMeta bare = new ShardMeta(1, "file:///snap/shards/db=00001/attempt=0", null, 3, 10,
-        null, null, List.of(new ShardFile("000001.sst", 10, "deadbeef")), null);
+        null, null, List.of(new ShardFile("000001.sst", 10, "deadbeef")), null, null);
     Manifest withBare = new Manifest(m.required(), List.of(m.shards().get(0), bare), Map.of());
     byte[] json = ManifestCodec.toJson(withBare);
     assertThat(new String(json, StandardCharsets.UTF_8)).doesNotContain("\"min_key\" : null");

@@ -1,6 +1,9 @@
 package io.shardyfusion.transforms;
 
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.publish.PreviousSnapshot;
 import io.shardyfusion.publish.ShardAttempt;
+import java.util.Map;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import io.shardyfusion.writer.ShardAttemptWriter;
@@ -23,6 +26,7 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
   private final long sortBufferBytes;
   private final AttemptHook hook;
   private transient ObjectStore store;
+  private transient Map<Integer, ShardMeta> previous;
 
   BuildShardFn(WriteConfig config, String runId, long sortBufferBytes, AttemptHook hook) {
     this.config = config;
@@ -35,6 +39,7 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
   public void setup() {
     store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());
+    previous = PreviousSnapshot.reusableShards(store, config);
   }
 
   @ProcessElement
@@ -44,7 +49,7 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
     long start = System.nanoTime();
     ShardAttempt attempt = ShardAttemptWriter.write(store, config, runId, dbId,
         sink -> records.forEach(kv -> sink.accept(kv.getKey(), kv.getValue())),
-        sortBufferBytes, WRITER_NAME);
+        sortBufferBytes, WRITER_NAME, previous.get(dbId));
     if (attempt == null) {
       return;
     }

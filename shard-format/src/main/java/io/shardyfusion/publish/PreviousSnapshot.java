@@ -1,0 +1,57 @@
+package io.shardyfusion.publish;
+
+import io.shardyfusion.errors.ShardyfusionException;
+import io.shardyfusion.manifest.CurrentPointer;
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.storage.ObjectStore;
+import io.shardyfusion.writer.WriteConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shards of the snapshot a write replaces, for reuse: a shard whose records did not change
+ * keeps its files, so neither the writer uploads nor readers download it again.
+ */
+public final class PreviousSnapshot {
+  private static final Logger LOG = LoggerFactory.getLogger(PreviousSnapshot.class);
+
+  private PreviousSnapshot() {}
+
+  /**
+   * Shards of the current snapshot by db id; empty when there is none, it cannot be read, or
+   * reuse is off. Routing need not match: a shard is reused only when its records are
+   * identical (content hash and row count), and identical records make identical contents
+   * whatever routed them there.
+   */
+  public static Map<Integer, ShardMeta> reusableShards(ObjectStore store, WriteConfig config) {
+    if (!config.reuseUnchangedShards()) {
+      return Map.of();
+    }
+    try {
+      Optional<byte[]> current = store.getIfExists(SnapshotLayout.CURRENT);
+      if (current.isEmpty()) {
+        return Map.of();
+      }
+      CurrentPointer p = ManifestCodec.parseCurrent(current.get(),
+          store.url(SnapshotLayout.CURRENT));
+      Manifest m = ManifestCodec.parseManifest(store.get(store.keyOf(p.manifestRef())),
+          p.manifestRef());
+      Map<Integer, ShardMeta> out = new HashMap<>();
+      for (ShardMeta s : m.shards()) {
+        if (s.contentHash() != null) {
+          out.put(s.dbId(), s);
+        }
+      }
+      return out;
+    } catch (ShardyfusionException | IllegalArgumentException e) {
+      LOG.warn("not reusing shards of the current snapshot under {}: {}", store.baseUrl(),
+          e.getMessage());
+      return Map.of();
+    }
+  }
+}
