@@ -18,9 +18,14 @@ import java.nio.file.Path;
  *
  * @param blockCacheBytes one LRU block cache shared by every open shard
  * @param downloadParallelism shard files downloaded at once when loading a snapshot
+ * @param maxFallbackAttempts when the current manifest cannot be served at open, how many
+ *     earlier manifests (newest first) to try before giving up (default 3; 0 = none)
+ * @param refreshInterval refresh in the background this often; null = only on request
+ * @param maxReadsPerSecond token bucket over get/multiGet keys; 0 = unlimited
  */
 public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider credentialProvider,
-    S3ConnectionOptions s3ConnectionOptions, long blockCacheBytes, int downloadParallelism) {
+    S3ConnectionOptions s3ConnectionOptions, long blockCacheBytes, int downloadParallelism,
+    int maxFallbackAttempts, java.time.Duration refreshInterval, double maxReadsPerSecond) {
 
   public ReaderConfig {
     if (s3Prefix == null) {
@@ -42,6 +47,18 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
       throw new ConfigValidationException("downloadParallelism must be in 1..64, got "
           + downloadParallelism);
     }
+    if (maxFallbackAttempts < 0 || maxFallbackAttempts > 100) {
+      throw new ConfigValidationException("maxFallbackAttempts must be in 0..100, got "
+          + maxFallbackAttempts);
+    }
+    if (refreshInterval != null && (refreshInterval.isNegative() || refreshInterval.isZero())) {
+      throw new ConfigValidationException("refreshInterval must be positive, got "
+          + refreshInterval + "; leave it unset to refresh only on request");
+    }
+    if (maxReadsPerSecond < 0 || Double.isNaN(maxReadsPerSecond)) {
+      throw new ConfigValidationException("maxReadsPerSecond must be >= 0 (0 = unlimited), got "
+          + maxReadsPerSecond);
+    }
   }
 
   public static Builder builder() {
@@ -56,6 +73,9 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
     private S3ConnectionOptions s3ConnectionOptions;
     private long blockCacheBytes = 64L << 20;
     private int downloadParallelism = 4;
+    private int maxFallbackAttempts = 3;
+    private java.time.Duration refreshInterval;
+    private double maxReadsPerSecond;
 
     private Builder() {}
 
@@ -89,9 +109,25 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
       return this;
     }
 
+    public Builder maxFallbackAttempts(int n) {
+      this.maxFallbackAttempts = n;
+      return this;
+    }
+
+    public Builder refreshInterval(java.time.Duration d) {
+      this.refreshInterval = d;
+      return this;
+    }
+
+    public Builder maxReadsPerSecond(double n) {
+      this.maxReadsPerSecond = n;
+      return this;
+    }
+
     public ReaderConfig build() {
       return new ReaderConfig(s3Prefix, localRoot, credentialProvider, s3ConnectionOptions,
-          blockCacheBytes, downloadParallelism);
+          blockCacheBytes, downloadParallelism, maxFallbackAttempts, refreshInterval,
+          maxReadsPerSecond);
     }
   }
 }

@@ -41,6 +41,16 @@ final class ReaderState {
     this.loadedAt = Instant.now();
   }
 
+  /** Where shard {@code dbId} is opened from, or null when it has no rows. */
+  java.nio.file.Path localDir(int dbId) {
+    for (int i = 0; i < manifest.shards().size(); i++) {
+      if (manifest.shards().get(i).dbId() == dbId) {
+        return localDirs.get(i);
+      }
+    }
+    return null;
+  }
+
   /** The shard's database, or null when the shard has no rows. */
   RocksDB shard(int dbId) {
     return shards[dbId];

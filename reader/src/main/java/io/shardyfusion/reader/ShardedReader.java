@@ -1,21 +1,35 @@
 package io.shardyfusion.reader;
 
 import io.shardyfusion.errors.ReaderStateException;
+import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.ratelimit.TokenBucket;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves point lookups from the snapshot {@code _CURRENT} names, for any number of threads.
@@ -23,66 +37,124 @@ import org.rocksdb.RocksDBException;
  *
  * <pre>{@code
  * try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
- *     .s3Prefix("s3://bucket/snapshots/users").localRoot(Path.of("/tmp/reader")).build())) {
+ *     .s3Prefix("s3://bucket/snapshots/users").localRoot(Path.of("/tmp/reader"))
+ *     .refreshInterval(Duration.ofMinutes(1)).build())) {
  *   byte[] value = reader.get(42L);
  *   Map<Object, byte[]> batch = reader.multiGet(List.of(1L, 2L, 3L));
- *   reader.refresh();   // true when a newer snapshot was swapped in
+ *   CompletableFuture<byte[]> later = reader.getAsync(7L, requestExecutor);
+ *   reader.health(Duration.ofHours(2)).status();   // HEALTHY, DEGRADED or UNHEALTHY
  * }
  * }</pre>
  *
- * <p>Reads take no lock: each read pins the state it started on; {@link #refresh()} prepares
- * the next state completely (download, verify, open) before swapping it in, and the old
- * state's databases close when its last in-flight read returns. A refresh that fails leaves the
- * current snapshot serving and throws.
+ * <p><b>Concurrency.</b> Reads take no lock: each read pins the immutable state (manifest,
+ * router, open shards) it started on with a reference count. {@link #refresh()} prepares the
+ * next state completely (download, verify, open) off to the side, then swaps it in; the old
+ * state's databases close when its last in-flight read returns, and its local files that the
+ * new state does not use are then removed. A refresh that fails leaves the current snapshot
+ * serving, throws, and tells the {@link RefreshListener}s.
+ *
+ * <p><b>Close.</b> {@link #close()} does not wait: reads already running finish on the state
+ * they pinned (its databases close after the last of them); any call that starts after
+ * {@code close()} throws {@link ReaderStateException}.
  */
 public final class ShardedReader implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardedReader.class);
+
+  private final ReaderConfig config;
   private final ObjectStore store;
   private final StateLoader loader;
   private final ShardCache cache;
   private final LRUCache blockCache;
   private final ExecutorService downloads;
   private final ExecutorService housekeeping;
+  private final ScheduledExecutorService refresher;
+  private final TokenBucket readLimit;
+  private final List<RefreshListener> listeners = new CopyOnWriteArrayList<>();
   private final Object refreshLock = new Object();
   private volatile ReaderState current;
   private volatile boolean closed;
+  private volatile Instant lastRefreshAttempt;
+  private volatile String lastRefreshError;
 
   private ShardedReader(ReaderConfig config) {
+    this.config = config;
     this.store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());
     RocksDB.loadLibrary();
     this.blockCache = config.blockCacheBytes() > 0 ? new LRUCache(config.blockCacheBytes())
         : null;
-    this.downloads = Executors.newFixedThreadPool(config.downloadParallelism(), r -> {
-      Thread t = new Thread(r, "shardyfusion-reader-download");
-      t.setDaemon(true);
-      return t;
-    });
-    this.housekeeping = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "shardyfusion-reader-housekeeping");
-      t.setDaemon(true);
-      return t;
-    });
+    this.downloads = Executors.newFixedThreadPool(config.downloadParallelism(),
+        daemon("shardyfusion-reader-download"));
+    this.housekeeping = Executors.newSingleThreadExecutor(
+        daemon("shardyfusion-reader-housekeeping"));
+    this.refresher = config.refreshInterval() == null ? null
+        : Executors.newSingleThreadScheduledExecutor(daemon("shardyfusion-reader-refresh"));
+    this.readLimit = config.maxReadsPerSecond() > 0
+        ? TokenBucket.perSecond(config.maxReadsPerSecond()) : null;
     this.cache = new ShardCache(config.localRoot(), store);
     this.loader = new StateLoader(store, cache, blockCache, downloads);
   }
 
   /**
-   * Opens the snapshot currently published under {@code config.s3Prefix()}.
+   * Opens the snapshot currently published under {@code config.s3Prefix()}. When that snapshot
+   * cannot be served (malformed manifest, missing or corrupt shard), falls back to earlier
+   * manifests, newest first, up to {@link ReaderConfig#maxFallbackAttempts()}; the reader then
+   * serves the newest valid one and reports DEGRADED health until a refresh succeeds.
    *
    * @throws StorageException when no snapshot is published or the store is unreachable
    */
   public static ShardedReader open(ReaderConfig config) {
     ShardedReader reader = new ShardedReader(config);
     try {
-      CurrentPointer pointer = reader.loader.loadCurrent();
-      Manifest manifest = reader.loader.loadManifest(pointer.manifestRef());
-      reader.current = reader.loader.open(manifest, pointer.manifestRef());
+      reader.current = reader.openWithFallback();
+      if (reader.refresher != null) {
+        long ms = config.refreshInterval().toMillis();
+        reader.refresher.scheduleWithFixedDelay(reader::backgroundRefresh, ms, ms,
+            TimeUnit.MILLISECONDS);
+      }
       return reader;
     } catch (RuntimeException e) {
       reader.close();
       throw e;
     }
   }
+
+  private ReaderState openWithFallback() {
+    CurrentPointer pointer = loader.loadCurrent();
+    try {
+      return loader.open(loader.loadManifest(pointer.manifestRef()), pointer.manifestRef());
+    } catch (ShardyfusionException first) {
+      if (config.maxFallbackAttempts() == 0 || isUnreachable(first)) {
+        throw first;
+      }
+      List<String> earlier = loader.manifestRefsNewestFirst();
+      int tried = 0;
+      for (String ref : earlier) {
+        if (ref.equals(pointer.manifestRef())) {
+          continue;
+        }
+        if (tried++ >= config.maxFallbackAttempts()) {
+          break;
+        }
+        try {
+          ReaderState s = loader.open(loader.loadManifest(ref), ref);
+          lastRefreshError = "current snapshot " + pointer.manifestRef()
+              + " could not be served (" + first.getMessage() + "); serving " + ref;
+          LOG.warn(lastRefreshError);
+          return s;
+        } catch (ShardyfusionException e) {
+          LOG.warn("fallback manifest {} cannot be served either: {}", ref, e.getMessage());
+        }
+      }
+      throw first;
+    }
+  }
+
+  private static boolean isUnreachable(ShardyfusionException e) {
+    return e instanceof StorageException && e.retryable();
+  }
+
+  // ---- lookups -------------------------------------------------------------------------
 
   /** The value of {@code key}, or null when the snapshot does not hold it. */
   public byte[] get(Object key) {
@@ -93,6 +165,7 @@ public final class ShardedReader implements AutoCloseable {
    * As {@link #get(Object)}, for multi-column CEL sharding whose routing reads other columns.
    */
   public byte[] get(Object key, Map<String, ?> routingContext) {
+    throttle(1);
     ReaderState s = acquire();
     try {
       Object k = s.encoding.normalize(key);
@@ -107,16 +180,23 @@ public final class ShardedReader implements AutoCloseable {
   }
 
   /**
-   * Values of many keys, read with one batched RocksDB call per shard. The map has an entry for
-   * every distinct requested key, in request order, with null for keys not in the snapshot.
-   * Map keys are the normalized keys ({@code Long} for integer encodings); for {@code raw}
-   * keys, whose {@code byte[]} compare by identity, prefer {@link #multiGetList}.
+   * Values of many keys, read with one batched RocksDB call per shard, all from one snapshot.
+   * The map has an entry for every distinct requested key, in request order, with null for keys
+   * not in the snapshot. Map keys are the normalized keys ({@code Long} for integer
+   * encodings); for {@code raw} keys, whose {@code byte[]} compare by identity, prefer
+   * {@link #multiGetList}.
    */
   public Map<Object, byte[]> multiGet(List<?> keys) {
+    return multiGet(keys, null);
+  }
+
+  /** As {@link #multiGet(List)}, all keys routed with one CEL routing context. */
+  public Map<Object, byte[]> multiGet(List<?> keys, Map<String, ?> routingContext) {
+    throttle(keys.size());
     ReaderState s = acquire();
     try {
       Object[] normalized = new Object[keys.size()];
-      byte[][] values = lookupAll(s, keys, normalized);
+      byte[][] values = lookupAll(s, keys, normalized, routingContext);
       Map<Object, byte[]> out = new LinkedHashMap<>();
       for (int i = 0; i < normalized.length; i++) {
         out.put(normalized[i], values[i]);
@@ -127,25 +207,26 @@ public final class ShardedReader implements AutoCloseable {
     }
   }
 
-  /**
-   * Values of many keys as a list parallel to {@code keys} (null where a key is absent), read
-   * with one batched RocksDB call per shard, all from one snapshot.
-   */
+  /** Values of many keys as a list parallel to {@code keys}, null where a key is absent. */
   public List<byte[]> multiGetList(List<?> keys) {
+    throttle(keys.size());
     ReaderState s = acquire();
     try {
-      return java.util.Arrays.asList(lookupAll(s, keys, new Object[keys.size()]));
+      return Arrays.asList(lookupAll(s, keys, new Object[keys.size()], null));
     } finally {
       s.release();
     }
   }
 
-  private static byte[][] lookupAll(ReaderState s, List<?> keys, Object[] normalized) {
+  private static byte[][] lookupAll(ReaderState s, List<?> keys, Object[] normalized,
+      Map<String, ?> routingContext) {
     int n = keys.size();
     Map<Integer, List<Integer>> byShard = new HashMap<>();
     for (int i = 0; i < n; i++) {
       normalized[i] = s.encoding.normalize(keys.get(i));
-      byShard.computeIfAbsent(s.router.route(normalized[i]), x -> new ArrayList<>()).add(i);
+      int dbId = routingContext == null ? s.router.route(normalized[i])
+          : s.router.route(normalized[i], routingContext);
+      byShard.computeIfAbsent(dbId, x -> new ArrayList<>()).add(i);
     }
     byte[][] values = new byte[n][];
     try {
@@ -170,26 +251,86 @@ public final class ShardedReader implements AutoCloseable {
     return values;
   }
 
-  /** The shard a key routes to in the current snapshot. */
-  public int shardForKey(Object key) {
+  /** {@link #get(Object)} on {@code executor}; the future fails as {@code get} would throw. */
+  public CompletableFuture<byte[]> getAsync(Object key, Executor executor) {
+    return CompletableFuture.supplyAsync(() -> get(key), executor);
+  }
+
+  /** {@link #multiGet(List)} on {@code executor}. */
+  public CompletableFuture<Map<Object, byte[]>> multiGetAsync(List<?> keys, Executor executor) {
+    return CompletableFuture.supplyAsync(() -> multiGet(keys), executor);
+  }
+
+  /** {@link #refresh()} on {@code executor}. */
+  public CompletableFuture<Boolean> refreshAsync(Executor executor) {
+    return CompletableFuture.supplyAsync(this::refresh, executor);
+  }
+
+  // ---- routing and metadata ------------------------------------------------------------
+
+  /** The shard id a key routes to in the snapshot being served. */
+  public int routeKey(Object key) {
+    return routeKey(key, null);
+  }
+
+  /** The shard id a key routes to, for multi-column CEL sharding. */
+  public int routeKey(Object key, Map<String, ?> routingContext) {
     ReaderState s = acquire();
     try {
-      return s.router.route(s.encoding.normalize(key));
+      Object k = s.encoding.normalize(key);
+      return routingContext == null ? s.router.route(k) : s.router.route(k, routingContext);
     } finally {
       s.release();
     }
   }
 
-  public SnapshotInfo snapshotInfo() {
+  /** The shard a key routes to, with its metadata. */
+  public ShardDetail shardForKey(Object key) {
     ReaderState s = acquire();
     try {
-      Manifest m = s.manifest;
-      return new SnapshotInfo(m.runId(), s.manifestRef, m.required().createdAt(), m.numDbs(),
-          m.shards().size(), m.totalRows(), m.totalBytes(), m.required().keyEncoding(),
-          m.shardingSpec().toString(), s.loadedAt);
+      return detail(s, s.router.route(s.encoding.normalize(key)));
     } finally {
       s.release();
     }
+  }
+
+  /** Every shard id of the snapshot, 0..numDbs-1, including empty shards. */
+  public List<ShardDetail> shardDetails() {
+    ReaderState s = acquire();
+    try {
+      List<ShardDetail> out = new ArrayList<>(s.manifest.numDbs());
+      for (int id = 0; id < s.manifest.numDbs(); id++) {
+        out.add(detail(s, id));
+      }
+      return out;
+    } finally {
+      s.release();
+    }
+  }
+
+  private static ShardDetail detail(ReaderState s, int dbId) {
+    ShardMeta m = s.manifest.shard(dbId).orElse(null);
+    if (m == null) {
+      return new ShardDetail(dbId, 0, 0, null, null, null, null, null);
+    }
+    return new ShardDetail(dbId, m.rowCount(), m.dbBytes(), m.minKey(), m.maxKey(), m.dbUrl(),
+        m.attempt(), s.localDir(dbId));
+  }
+
+  public SnapshotInfo snapshotInfo() {
+    ReaderState s = acquire();
+    try {
+      return info(s);
+    } finally {
+      s.release();
+    }
+  }
+
+  private static SnapshotInfo info(ReaderState s) {
+    Manifest m = s.manifest;
+    return new SnapshotInfo(m.runId(), s.manifestRef, m.required().createdAt(), m.numDbs(),
+        m.shards().size(), m.totalRows(), m.totalBytes(), m.required().keyEncoding(),
+        m.shardingSpec().toString(), s.loadedAt);
   }
 
   /** The manifest being served. */
@@ -203,34 +344,104 @@ public final class ShardedReader implements AutoCloseable {
   }
 
   /**
+   * Health for a service's health check.
+   *
+   * @param maxStaleness how old the served snapshot may be (by its manifest's created_at)
+   *     before the reader reports DEGRADED
+   */
+  public ReaderHealth health(Duration maxStaleness) {
+    ReaderState s = current;
+    if (closed || s == null) {
+      return new ReaderHealth(ReaderHealth.Status.UNHEALTHY, null, null, lastRefreshAttempt,
+          lastRefreshError, List.of("the reader is closed"));
+    }
+    Duration age = Duration.between(s.manifest.required().createdAt(), Instant.now());
+    List<String> reasons = new ArrayList<>();
+    if (age.compareTo(maxStaleness) > 0) {
+      reasons.add("snapshot " + s.manifest.runId() + " is " + age + " old, more than "
+          + maxStaleness);
+    }
+    String error = lastRefreshError;
+    if (error != null) {
+      reasons.add("last refresh failed: " + error);
+    }
+    return new ReaderHealth(reasons.isEmpty() ? ReaderHealth.Status.HEALTHY
+        : ReaderHealth.Status.DEGRADED, s.manifest.runId(), age, lastRefreshAttempt, error,
+        List.copyOf(reasons));
+  }
+
+  // ---- refresh and lifecycle -----------------------------------------------------------
+
+  public void addRefreshListener(RefreshListener listener) {
+    listeners.add(listener);
+  }
+
+  public void removeRefreshListener(RefreshListener listener) {
+    listeners.remove(listener);
+  }
+
+  /**
    * Switches to the snapshot {@code _CURRENT} names now, if it differs from the one being
    * served. Concurrent refreshes are serialized; reads go on meanwhile.
    *
    * @return true if a new snapshot was swapped in, false if already current
-   * @throws io.shardyfusion.errors.ShardyfusionException if the new snapshot cannot be loaded;
-   *     the current one keeps serving
+   * @throws ShardyfusionException if the new snapshot cannot be loaded; the current one keeps
+   *     serving
    */
   public boolean refresh() {
+    SnapshotInfo before;
+    SnapshotInfo after;
     synchronized (refreshLock) {
       ReaderState old = acquire();
       String servedRef;
       try {
         servedRef = old.manifestRef;
+        before = info(old);
       } finally {
         old.release();
       }
-      CurrentPointer pointer = loader.loadCurrent();
-      if (pointer.manifestRef().equals(servedRef)) {
-        return false;
+      lastRefreshAttempt = Instant.now();
+      ReaderState next;
+      try {
+        CurrentPointer pointer = loader.loadCurrent();
+        if (pointer.manifestRef().equals(servedRef)) {
+          lastRefreshError = null;
+          return false;
+        }
+        next = loader.open(loader.loadManifest(pointer.manifestRef()), pointer.manifestRef());
+      } catch (RuntimeException e) {
+        lastRefreshError = e.getMessage();
+        listeners.forEach(l -> notify(() -> l.onRefreshFailed(e)));
+        throw e;
       }
-      Manifest manifest = loader.loadManifest(pointer.manifestRef());
-      ReaderState next = loader.open(manifest, pointer.manifestRef());
       current.onClosed(this::evictLocalFiles);
       // close() takes refreshLock too, so the reader cannot close between here and the swap.
       ReaderState previous = current;
       current = next;
       previous.release();
-      return true;
+      lastRefreshError = null;
+      after = info(next);
+    }
+    listeners.forEach(l -> notify(() -> l.onRefreshed(before, after)));
+    return true;
+  }
+
+  private void backgroundRefresh() {
+    try {
+      refresh();
+    } catch (ReaderStateException closing) {
+      // closed between schedule and run
+    } catch (RuntimeException e) {
+      LOG.warn("background refresh failed; still serving the previous snapshot: {}",
+          e.getMessage());
+    }
+  }
+
+  private static void notify(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("a refresh listener threw: {}", e.toString());
     }
   }
 
@@ -249,6 +460,9 @@ public final class ShardedReader implements AutoCloseable {
       if (s != null) {
         s.release();
       }
+    }
+    if (refresher != null) {
+      refresher.shutdownNow();
     }
     downloads.shutdownNow();
     housekeeping.shutdown();
@@ -277,7 +491,7 @@ public final class ShardedReader implements AutoCloseable {
           }
         }
       });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // closing: the files stay for the next start
     }
   }
@@ -285,6 +499,12 @@ public final class ShardedReader implements AutoCloseable {
   /** Waits until housekeeping queued so far (local file eviction) has run. For tests. */
   void awaitHousekeeping() throws Exception {
     housekeeping.submit(() -> { }).get();
+  }
+
+  private void throttle(int keys) {
+    if (readLimit != null && keys > 0) {
+      readLimit.acquire(keys);
+    }
   }
 
   /**
@@ -303,5 +523,13 @@ public final class ShardedReader implements AutoCloseable {
       }
       // s was swapped out and closed between the read and retain(): load the new one.
     }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 }

@@ -63,6 +63,18 @@ final class StateLoader {
     return ManifestCodec.parseManifest(store.get(key), manifestRef);
   }
 
+  /** URLs of every manifest under the prefix, newest first (their keys sort by time). */
+  List<String> manifestRefsNewestFirst() {
+    List<String> refs = new ArrayList<>();
+    for (io.shardyfusion.storage.ObjectInfo o : store.list(SnapshotLayout.MANIFESTS + "/")) {
+      if (o.key().endsWith("/manifest")) {
+        refs.add(store.url(o.key()));
+      }
+    }
+    java.util.Collections.reverse(refs);
+    return refs;
+  }
+
   ReaderState open(Manifest manifest, String manifestRef) {
     ShardRouter router = ShardRouters.create(manifest.shardingSpec(), manifest.numDbs(),
         manifest.keyEncoding());

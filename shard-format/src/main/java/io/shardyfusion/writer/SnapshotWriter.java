@@ -5,6 +5,7 @@ import io.shardyfusion.errors.RoutingException;
 import io.shardyfusion.errors.ShardBuildException;
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.ratelimit.TokenBucket;
 import io.shardyfusion.publish.PreviousSnapshot;
 import io.shardyfusion.publish.RunIds;
 import io.shardyfusion.publish.ShardAttempt;

@@ -1,4 +1,4 @@
-package io.shardyfusion.writer;
+package io.shardyfusion.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

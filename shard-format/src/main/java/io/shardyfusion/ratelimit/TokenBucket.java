@@ -1,4 +1,4 @@
-package io.shardyfusion.writer;
+package io.shardyfusion.ratelimit;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -8,10 +8,11 @@ import java.util.function.LongSupplier;
  * A token bucket: {@code rate} tokens per second, at most one second's worth banked. Written
  * here rather than taken from Guava's {@code RateLimiter} because its clock cannot be injected,
  * and a rate limit that cannot be tested without sleeping cannot be tested honestly.
+ * Thread-safe; callers queue on it in arrival order.
  */
-final class TokenBucket {
+public final class TokenBucket {
   /** Waits for a number of nanoseconds; the real one parks the thread. */
-  interface Sleeper {
+  public interface Sleeper {
     void sleepNanos(long nanos);
   }
 
@@ -22,7 +23,7 @@ final class TokenBucket {
   private double tokens;
   private long last;
 
-  TokenBucket(double perSecond, LongSupplier nanoClock, Sleeper sleeper) {
+  public TokenBucket(double perSecond, LongSupplier nanoClock, Sleeper sleeper) {
     this.ratePerNano = perSecond / TimeUnit.SECONDS.toNanos(1);
     this.capacity = Math.max(1, perSecond);
     this.clock = nanoClock;
@@ -31,12 +32,12 @@ final class TokenBucket {
     this.tokens = 0;
   }
 
-  static TokenBucket perSecond(double rate) {
+  public static TokenBucket perSecond(double rate) {
     return new TokenBucket(rate, System::nanoTime, LockSupport::parkNanos);
   }
 
   /** Takes {@code n} tokens, waiting until the bucket has them. */
-  void acquire(long n) {
+  public synchronized void acquire(long n) {
     refill();
     tokens -= n;
     if (tokens < 0) {
