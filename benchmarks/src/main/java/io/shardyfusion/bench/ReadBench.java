@@ -4,6 +4,9 @@ import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.storage.S3ConnectionOptions;
+import io.shardyfusion.storage.StaticCredentialProvider;
+import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.routing.ShardHash;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.SnapshotWriter;
@@ -40,14 +43,25 @@ final class ReadBench implements Callable<Integer> {
   @Option(names = "--compression", defaultValue = "none",
       description = "shard compression (none matches the raw figures in DESIGN.md)")
   String compression;
+  @Option(names = "--store", defaultValue = "file",
+      description = "file, or s3 (an S3Proxy process on loopback, started here)") String storeKind;
+  @Option(names = "--readers-during-refresh", defaultValue = "10") int refreshReaders;
   @Option(names = "--block-cache-mb", defaultValue = "1024",
       description = "reader block cache; the raw figures use the same size") long blockCacheMb;
 
   @Override
   public Integer call() throws Exception {
     Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-read");
-    String prefix = work.resolve("store").toUri().toString();
+    S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null;
+    String prefix = s3 == null ? work.resolve("store").toUri().toString()
+        : "s3://" + s3.createUniqueBucket("bench") + "/snapshot";
+    S3ConnectionOptions s3Options = s3 == null ? S3ConnectionOptions.defaults()
+        : S3ConnectionOptions.builder().endpointUrl(s3.endpoint()).addressingStyle("path")
+            .region(s3.region()).build();
+    StaticCredentialProvider creds = s3 == null ? null
+        : new StaticCredentialProvider(s3.accessKey(), s3.secretKey());
     WriteConfig config = WriteConfig.builder().numDbs(numDbs).s3Prefix(prefix)
+        .s3ConnectionOptions(s3Options).credentialProvider(creds)
         .tempDir(work.resolve("tmp"))
         .shardFormat(io.shardyfusion.shard.ShardFormatOptions.defaults()
             .withCompression(compression)).build();
@@ -61,9 +75,13 @@ final class ReadBench implements Callable<Integer> {
         "ops/s");
 
     ReaderConfig rc = ReaderConfig.builder().s3Prefix(prefix).localRoot(work.resolve("reader"))
+        .s3ConnectionOptions(s3Options).credentialProvider(creds)
         .blockCacheBytes(blockCacheMb << 20).build();
+    long t0open = System.nanoTime();
     SplittableRandom rnd = new SplittableRandom(42);
     try (ShardedReader reader = ShardedReader.open(rc)) {
+      System.out.printf("%-34s %,10.0f ms  (%s store, download + verify + open)%n",
+          "open()", (System.nanoTime() - t0open) / 1e6, storeKind);
       Histogram cold = new Histogram(3);
       for (int i = 0; i < 1000; i++) {
         long k = BenchData.key(rnd.nextLong(rows));
@@ -96,9 +114,78 @@ final class ReadBench implements Callable<Integer> {
         mg.recordValue(System.nanoTime() - t);
       }
       print("multiGet(100 random keys)", mg, Double.NaN);
-      rawFigures(work, built, rnd);
+      rawFigures(work, built, rnd); // before the refresh evicts these shard files
+      refreshUnderLoad(reader, config, value);
+    } finally {
+      if (s3 != null) {
+        s3.close();
+      }
     }
     return 0;
+  }
+
+  /**
+   * Publishes a second snapshot of the same size, then refreshes while {@code refreshReaders}
+   * threads read: the refresh time, and get() latency idle versus during the refresh.
+   */
+  private void refreshUnderLoad(ShardedReader reader, WriteConfig config, byte[] value)
+      throws Exception {
+    byte[] v2 = new byte[valueSize];
+    SnapshotWriter.writeSharded(BenchData.keys(rows), config.toBuilder()
+        .reuseUnchangedShards(false).build(), k -> k, k -> {
+          BenchData.value(k, v2);
+          v2[0] ^= 1; // different contents: every shard is new
+          return v2;
+        }, WriteOptions.defaults().withParallel(true));
+    final int idle = 0;
+    final int refreshing = 1;
+    final int done = 2;
+    java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
+    Histogram[][] hs = new Histogram[refreshReaders][2];
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < refreshReaders; t++) {
+      Histogram[] mine = hs[t];
+      mine[0] = new Histogram(3);
+      mine[1] = new Histogram(3);
+      long seed = 100 + t;
+      threads.add(new Thread(() -> {
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int ph = phase.get(); ph != done; ph = phase.get()) {
+          long k = BenchData.key(r.nextLong(rows));
+          long t1 = System.nanoTime();
+          try {
+            if (reader.get(k) == null) {
+              errors.incrementAndGet();
+            }
+          } catch (RuntimeException e) {
+            errors.incrementAndGet();
+          }
+          mine[ph].recordValue(System.nanoTime() - t1);
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    Thread.sleep(3000); // a benchmark, not a test: an idle window to compare with
+    phase.set(refreshing);
+    long t0 = System.nanoTime();
+    boolean swapped = reader.refresh();
+    double refreshMs = (System.nanoTime() - t0) / 1e6;
+    phase.set(done);
+    for (Thread th : threads) {
+      th.join();
+    }
+    Histogram idleH = new Histogram(3);
+    Histogram busyH = new Histogram(3);
+    for (Histogram[] h : hs) {
+      idleH.add(h[0]);
+      busyH.add(h[1]);
+    }
+    System.out.printf("%-34s %,10.0f ms  (swapped=%s, %s store, %d reading threads, "
+        + "errors=%d)%n", "refresh() to a new snapshot", refreshMs, swapped, storeKind,
+        refreshReaders, errors.get());
+    print("get() idle, " + refreshReaders + " threads", idleH, Double.NaN);
+    print("get() during refresh, " + refreshReaders + " thr", busyH, Double.NaN);
   }
 
   private void warm(ShardedReader reader, SplittableRandom rnd) {
