@@ -29,8 +29,23 @@ final class ShardCache {
     this.store = store;
   }
 
-  /** Downloads and verifies a shard's files; returns the local directory. */
+  /**
+   * Downloads and verifies a shard's files; returns the local directory. Another reader
+   * sharing {@code localRoot} may evict the directory meanwhile; that is retried a few times.
+   */
   Path ensureLocal(ShardMeta shard) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return ensureLocalOnce(shard);
+      } catch (UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private Path ensureLocalOnce(ShardMeta shard) {
     String dirKey = store.keyOf(shard.dbUrl());
     Path dir = localRoot.resolve(dirKey).normalize();
     if (!dir.startsWith(localRoot)) {
