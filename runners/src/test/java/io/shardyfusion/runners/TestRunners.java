@@ -36,7 +36,13 @@ final class TestRunners {
   }
 
   static PipelineOptions options(Kind kind, String... extra) {
-    List<String> all = new ArrayList<>(kind.args);
+    List<String> all = new ArrayList<>();
+    for (String a : kind.args) {
+      String name = a.substring(0, a.indexOf('=') + 1);
+      if (Arrays.stream(extra).noneMatch(x -> x.startsWith(name))) {
+        all.add(a); // unless overridden
+      }
+    }
     all.addAll(Arrays.asList(extra));
     return PipelineOptionsFactory.fromArgs(all.toArray(String[]::new)).withValidation().create();
   }
