@@ -69,6 +69,12 @@ public final class GenerateSnapshotJob {
 
     void setShardTempDir(String value);
 
+    @Description("Heap for one shard's sort buffer on a worker, MiB (ShardedWrite default 64)")
+    @Default.Integer(64)
+    int getSortBufferMb();
+
+    void setSortBufferMb(int value);
+
     @Description("Keys to read back and check after the job (0: none)")
     @Default.Integer(10_000)
     int getVerifySample();
@@ -82,7 +88,7 @@ public final class GenerateSnapshotJob {
     long rows = options.getRows();
     long t0 = System.nanoTime();
     Pipeline p = Pipeline.create(options);
-    addWrite(p, config(options), rows, options.getValueBytes());
+    addWrite(p, config(options), rows, options.getValueBytes(), options.getSortBufferMb());
     PipelineResult.State state = p.run().waitUntilFinish();
     double secs = (System.nanoTime() - t0) / 1e9;
     if (state != PipelineResult.State.DONE) {
@@ -110,10 +116,17 @@ public final class GenerateSnapshotJob {
 
   /** Adds generate → {@link ShardedWrite} to {@code p}. */
   public static void addWrite(Pipeline p, WriteConfig config, long rows, int valueBytes) {
+    addWrite(p, config, rows, valueBytes, 64);
+  }
+
+  /** Adds generate → {@link ShardedWrite} with a {@code sortBufferMb} MiB sort buffer. */
+  public static void addWrite(Pipeline p, WriteConfig config, long rows, int valueBytes,
+      int sortBufferMb) {
     p.apply("Generate", GenerateSequence.from(0).to(rows))
         .apply("ShardedWrite", ShardedWrite.<Long>to(config)
             .withKeyFn(i -> GeneratedRows.key(i))
-            .withValueFn(i -> GeneratedRows.value(GeneratedRows.key(i), valueBytes)));
+            .withValueFn(i -> GeneratedRows.value(GeneratedRows.key(i), valueBytes))
+            .withSortBufferBytes((long) sortBufferMb << 20));
   }
 
   /**
