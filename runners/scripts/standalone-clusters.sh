@@ -91,7 +91,19 @@ taskmanager.bind-host: 127.0.0.1
 taskmanager.numberOfTaskSlots: 2
 parallelism.default: 2
 jobmanager.memory.process.size: 1024m
-taskmanager.memory.process.size: 2048m
+# flink's bin/ scripts compute these (BashJavaUtils) and pass them as -D; started directly,
+# TaskManagerRunner needs every one set, consistent with the -Xmx and direct memory below.
+taskmanager.cpu.cores: 2
+taskmanager.memory.framework.heap.size: 128m
+taskmanager.memory.task.heap.size: 640m
+taskmanager.memory.framework.off-heap.size: 128m
+taskmanager.memory.task.off-heap.size: 0m
+taskmanager.memory.network.min: 64m
+taskmanager.memory.network.max: 64m
+taskmanager.memory.managed.size: 256m
+taskmanager.memory.jvm-metaspace.size: 256m
+taskmanager.memory.jvm-overhead.min: 192m
+taskmanager.memory.jvm-overhead.max: 192m
 classloader.resolve-order: parent-first
 YAML
   echo "# starting Flink session cluster (REST 127.0.0.1:$FLINK_REST_PORT)"
@@ -100,7 +112,7 @@ YAML
     > "$WORK/flink-jobmanager.log" 2>&1 &
   pids+=($!)
   await "Flink REST endpoint" 60 curl -sf "http://127.0.0.1:$FLINK_REST_PORT/overview"
-  "$java" -Xmx1g "${jvm_opts[@]}" -cp "$cp" \
+  "$java" -Xmx768m -XX:MaxDirectMemorySize=256m "${jvm_opts[@]}" -cp "$cp" \
     org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$conf" \
     > "$WORK/flink-taskmanager.log" 2>&1 &
   pids+=($!)
