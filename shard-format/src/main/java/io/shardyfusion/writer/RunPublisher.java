@@ -36,9 +36,9 @@ public final class RunPublisher {
     }
     Manifest manifest = ManifestAssembler.assemble(config, runId, createdAt, n, winners);
     SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifest);
-    if (attempts.size() > winners.size()) {
-      SnapshotPublisher.deleteLosers(store, runId, winners);
-    }
+    // Always list: an attempt whose task failed after uploading (a retried bundle, a killed
+    // speculative task) is never reported, so comparing counts would miss it.
+    SnapshotPublisher.deleteLosers(store, runId, winners);
     return new Outcome(manifest, published.manifestRef(), winners);
   }
 }

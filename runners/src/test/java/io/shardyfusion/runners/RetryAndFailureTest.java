@@ -1,0 +1,200 @@
+package io.shardyfusion.runners;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.publish.ShardAttempt;
+import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.reader.ReaderConfig;
+import io.shardyfusion.reader.ShardedReader;
+import io.shardyfusion.runners.TestRunners.Kind;
+import io.shardyfusion.storage.ObjectInfo;
+import io.shardyfusion.storage.ObjectStore;
+import io.shardyfusion.transforms.AttemptHook;
+import io.shardyfusion.transforms.ShardedWrite;
+import io.shardyfusion.writer.SnapshotWriter;
+import io.shardyfusion.writer.WriteConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Retried tasks leave no trace in the published snapshot; failed jobs leave _CURRENT alone. */
+class RetryAndFailureTest {
+  private static final int ROWS = 20_000;
+  private static final int FAILING_DB = 3;
+
+  @TempDir Path tmp;
+
+  /**
+   * Throws once, for one shard, after its attempt was uploaded. The "once" lives in a marker
+   * file (created atomically), because the runner deserialises a fresh copy of the hook for the
+   * retry; the file also records which attempt failed.
+   */
+  static final class FailFirstAttemptOfOneShard implements AttemptHook {
+    private static final long serialVersionUID = 1L;
+    private final String marker;
+    private final int dbId;
+
+    FailFirstAttemptOfOneShard(Path marker, int dbId) {
+      this.marker = marker.toString();
+      this.dbId = dbId;
+    }
+
+    @Override
+    public void afterUpload(ShardAttempt attempt) {
+      if (attempt.dbId() != dbId) {
+        return;
+      }
+      try {
+        Files.writeString(Paths.get(marker), attempt.attempt(), StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (FileAlreadyExistsException e) {
+        return; // the retry: succeed
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      throw new IllegalStateException("injected failure after uploading " + attempt.dbUrl());
+    }
+  }
+
+  enum RetryingRunner {
+    /** local[N,maxFailures]: a failed task is retried up to 3 more times. */
+    SPARK(Kind.SPARK, "--sparkMaster=local[2,4]"),
+    /**
+     * Beam 2.70's Flink runner ignores --numberOfExecutionRetries in batch mode (it only
+     * applies it to the streaming environment), so the restart strategy comes from a Flink
+     * configuration directory, as on a real cluster (see flinkConfDir below).
+     */
+    FLINK(Kind.FLINK);
+
+    final Kind kind;
+    final String[] args;
+
+    RetryingRunner(Kind kind, String... args) {
+      this.kind = kind;
+      this.args = args;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(RetryingRunner.class)
+  void aShardTaskThatFailsAfterUploadingIsRetriedAndItsAttemptDeleted(RetryingRunner runner)
+      throws Exception {
+    WriteConfig config = WriteConfig.builder().numDbs(8)
+        .s3Prefix(tmp.resolve("store").toUri().toString()).tempDir(tmp.resolve("build"))
+        .build();
+    Path marker = tmp.resolve("failed-attempt");
+    String[] args = runner.args;
+    if (runner == RetryingRunner.FLINK) {
+      args = new String[] {"--flinkConfDir=" + flinkConfDir(tmp.resolve("flink-conf"))};
+    }
+    Pipeline p = TestRunners.pipeline(runner.kind, args);
+    p.apply(GenerateSequence.from(0).to(ROWS)).apply(ShardedWrite.<Long>to(config)
+        .withKeyFn(RunnerParityTest::u64Key).withValueFn(RunnerParityTest::u64Value)
+        .withAttemptHook(new FailFirstAttemptOfOneShard(marker, FAILING_DB)));
+    TestRunners.runToDone(p);
+
+    assertThat(marker).as("the hook failed one attempt").exists();
+    String failedAttempt = Files.readString(marker, StandardCharsets.UTF_8);
+    Manifest m = TestRunners.currentManifest(config);
+    assertThat(m.totalRows()).isEqualTo(ROWS);
+    assertThat(m.shards()).extracting(ShardMeta::dbId).doesNotHaveDuplicates()
+        .contains(FAILING_DB);
+    assertThat(m.shard(FAILING_DB).orElseThrow().attempt()).isNotEqualTo(failedAttempt);
+
+    Set<String> published = m.shards().stream()
+        .map(s -> s.dbId() + "/" + s.attempt()).collect(Collectors.toCollection(TreeSet::new));
+    Set<String> stored = new TreeSet<>();
+    try (ObjectStore store = TestRunners.store(config)) {
+      for (ObjectInfo o : store.list(SnapshotLayout.SHARDS + "/")) {
+        SnapshotLayout.AttemptKey a = SnapshotLayout.parseAttemptKey(o.key());
+        assertThat(a).as("unexpected object %s", o.key()).isNotNull();
+        stored.add(a.dbId() + "/" + a.attempt());
+      }
+    }
+    assertThat(stored).as("attempt directories left in the store").isEqualTo(published)
+        .doesNotContain(FAILING_DB + "/" + failedAttempt);
+
+    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
+        .s3Prefix(config.s3Prefix()).localRoot(tmp.resolve("reader")).build())) {
+      for (long i = 0; i < ROWS; i++) {
+        assertThat(reader.get(RunnerParityTest.u64Key(i))).isEqualTo(RunnerParityTest.u64Value(i));
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Kind.class)
+  void aDuplicateKeyFailsTheJobAndLeavesCurrentUntouched(Kind kind) throws Exception {
+    WriteConfig config = WriteConfig.builder().numDbs(4)
+        .s3Prefix(tmp.resolve("store").toUri().toString()).tempDir(tmp.resolve("build"))
+        .build();
+    List<Long> previous = LongStream.range(0, 1000).boxed().toList();
+    SnapshotWriter.writeSharded(previous, config, RunnerParityTest::u64Key,
+        RunnerParityTest::u64Value);
+    byte[] currentBefore;
+    try (ObjectStore store = TestRunners.store(config)) {
+      currentBefore = store.get(SnapshotLayout.CURRENT);
+    }
+
+    long duplicated = RunnerParityTest.u64Key(777L);
+    Pipeline p = TestRunners.pipeline(kind);
+    PCollection<Long> all = p.apply("All", GenerateSequence.from(0).to(5000));
+    PCollection<Long> again = p.apply("Again", GenerateSequence.from(777).to(778));
+    PCollectionList.of(all).and(again).apply(Flatten.pCollections())
+        .apply(ShardedWrite.<Long>to(config).withKeyFn(RunnerParityTest::u64Key)
+            .withValueFn(RunnerParityTest::u64Value));
+
+    assertThatThrownBy(() -> p.run().waitUntilFinish())
+        .satisfies(e -> assertThat(causeMessages(e)).contains("duplicate key " + duplicated));
+
+    try (ObjectStore store = TestRunners.store(config)) {
+      assertThat(store.get(SnapshotLayout.CURRENT)).isEqualTo(currentBefore);
+    }
+    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
+        .s3Prefix(config.s3Prefix()).localRoot(tmp.resolve("reader")).build())) {
+      assertThat(reader.snapshotInfo().totalRows()).isEqualTo(1000);
+      assertThat(reader.get(RunnerParityTest.u64Key(5L))).isEqualTo(RunnerParityTest.u64Value(5L));
+      assertThat(reader.get(RunnerParityTest.u64Key(4000L))).isNull();
+    }
+  }
+
+  /** A Flink configuration with one immediate restart: what a cluster's config would hold. */
+  static Path flinkConfDir(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("flink-conf.yaml"), String.join("\n",
+        "restart-strategy.type: fixed-delay",
+        "restart-strategy.fixed-delay.attempts: 1",
+        "restart-strategy.fixed-delay.delay: 0 s",
+        ""));
+    return dir;
+  }
+
+  private static String causeMessages(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      sb.append(t).append('\n');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,59 @@
+package io.shardyfusion.runners;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.reader.ReaderConfig;
+import io.shardyfusion.reader.ShardedReader;
+import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.routing.ShardRouter;
+import io.shardyfusion.routing.ShardRouters;
+import io.shardyfusion.routing.ShardingSpec;
+import io.shardyfusion.runners.TestRunners.Kind;
+import io.shardyfusion.writer.WriteConfig;
+import java.nio.file.Path;
+import java.util.BitSet;
+import org.apache.beam.sdk.Pipeline;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Many shards complete on Flink and Spark: every shard with data wins once and reads back. */
+class ScaleTest {
+  private static final int ROWS = 50_000;
+  private static final int VALUE_BYTES = 32;
+
+  @TempDir Path tmp;
+
+  @ParameterizedTest(name = "{0} numDbs={1}")
+  @CsvSource({"FLINK,8", "FLINK,64", "FLINK,256", "SPARK,8", "SPARK,64", "SPARK,256"})
+  void manyShardsComplete(Kind kind, int numDbs) throws Exception {
+    WriteConfig config = WriteConfig.builder().numDbs(numDbs)
+        .s3Prefix(tmp.resolve("store").toUri().toString()).tempDir(tmp.resolve("build"))
+        .build();
+    Pipeline p = TestRunners.pipeline(kind);
+    GenerateSnapshotJob.addWrite(p, config, ROWS, VALUE_BYTES);
+    TestRunners.runToDone(p);
+
+    ShardRouter router = ShardRouters.create(ShardingSpec.hash(), numDbs, KeyEncoding.U64BE);
+    BitSet withData = new BitSet();
+    for (long i = 0; i < ROWS; i++) {
+      withData.set(router.route(GeneratedRows.key(i)));
+    }
+    Manifest m = TestRunners.currentManifest(config);
+    assertThat(m.numDbs()).isEqualTo(numDbs);
+    assertThat(m.totalRows()).isEqualTo(ROWS);
+    assertThat(m.shards()).hasSize(withData.cardinality())
+        .extracting(ShardMeta::dbId).doesNotHaveDuplicates()
+        .allSatisfy(db -> assertThat(withData.get(db)).isTrue());
+
+    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
+        .s3Prefix(config.s3Prefix()).localRoot(tmp.resolve("reader")).build())) {
+      for (long i = 0; i < ROWS; i += 97) {
+        long key = GeneratedRows.key(i);
+        assertThat(reader.get(key)).isEqualTo(GeneratedRows.value(key, VALUE_BYTES));
+      }
+    }
+  }
+}
