@@ -32,10 +32,16 @@ public record WriteOptions(boolean parallel, int parallelism, double maxWritesPe
       throw new ConfigValidationException(
           "maxWriteBytesPerSecond must be >= 0 (0 = unlimited), got " + maxWriteBytesPerSecond);
     }
+    checkSortBufferBytes(sortBufferBytes);
+  }
+
+  /** Validates a sort buffer size (1 MiB..2 GiB); shared with the Beam transform's option. */
+  public static long checkSortBufferBytes(long sortBufferBytes) {
     if (sortBufferBytes < (1L << 20) || sortBufferBytes > (1L << 31) - 1) {
       throw new ConfigValidationException("sortBufferBytes must be in 1 MiB..2 GiB, got "
           + sortBufferBytes);
     }
+    return sortBufferBytes;
   }
 
   public static WriteOptions defaults() {

@@ -131,8 +131,8 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
    * spills to the worker's temp directory ({@link WriteConfig#tempDir()}).
    */
   public ShardedWrite<T> withSortBufferBytes(long bytes) {
-    new WriteOptions(false, 1, 0, 0, bytes); // validates the range with a clear message
-    return new ShardedWrite<>(config, keyFn, valueFn, routingContextFn, bytes, attemptHook);
+    return new ShardedWrite<>(config, keyFn, valueFn, routingContextFn,
+        WriteOptions.checkSortBufferBytes(bytes), attemptHook);
   }
 
   /**
