@@ -7,11 +7,11 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 
 /**
- * Deterministic benchmark data that is generated as it is consumed, so a 10M-row input costs no
+ * Deterministic benchmark data (also used by the runners module's benchmark and tests), generated as it is consumed, so a 10M-row input costs no
  * heap: key {@code i} is a bijective scramble of {@code i} (distinct, random order, 0..2^63-1),
  * its value is {@code valueSize} pseudo-random bytes derived from the key.
  */
-final class BenchData {
+public final class BenchData {
   private static final long MASK63 = Long.MAX_VALUE;
   private static final VarHandle LONG_LE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -19,7 +19,7 @@ final class BenchData {
   private BenchData() {}
 
   /** A distinct key for every i in 0..2^63-1: odd multiply and xorshift are bijections. */
-  static long key(long i) {
+  public static long key(long i) {
     long x = (i * 0x9E3779B97F4A7C15L) & MASK63;
     x ^= x >>> 29;
     x = (x * 0xBF58476D1CE4E5B9L) & MASK63;
@@ -27,8 +27,13 @@ final class BenchData {
     return x;
   }
 
+  /** {@code size} bytes derived from the key. */
+  public static byte[] value(long key, int size) {
+    return value(key, new byte[size]);
+  }
+
   /** Fills {@code out} with bytes derived from the key (a splitmix64 stream). */
-  static byte[] value(long key, byte[] out) {
+  public static byte[] value(long key, byte[] out) {
     long s = key;
     int i = 0;
     for (; i + 8 <= out.length; i += 8) {
@@ -50,7 +55,7 @@ final class BenchData {
   }
 
   /** Keys {@code key(0) .. key(rows-1)}, generated lazily. */
-  static Iterable<Long> keys(long rows) {
+  public static Iterable<Long> keys(long rows) {
     return () -> new Iterator<>() {
       private long i;
 

@@ -8,7 +8,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.SstFileWriter;
 
 /** The raw limits: what RocksDB alone does with the same rows, measured in the same run. */
-final class RawRocksDb {
+public final class RawRocksDb {
   static {
     RocksDB.loadLibrary();
   }
@@ -16,7 +16,7 @@ final class RawRocksDb {
   private RawRocksDb() {}
 
   /** Writes pre-sorted rows (8-byte big-endian keys 0..rows-1) with SstFileWriter; rows/s. */
-  static double sstFileWriterRate(Path file, long rows, int valueSize) throws Exception {
+  public static double sstFileWriterRate(Path file, long rows, int valueSize) throws Exception {
     byte[] value = new byte[valueSize];
     long t0 = System.nanoTime();
     try (Options options = new Options().setCompressionType(CompressionType.NO_COMPRESSION);

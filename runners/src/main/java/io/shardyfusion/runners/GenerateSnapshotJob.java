@@ -1,5 +1,6 @@
 package io.shardyfusion.runners;
 
+import io.shardyfusion.bench.BenchData;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.transforms.ShardedWrite;
@@ -124,8 +125,8 @@ public final class GenerateSnapshotJob {
       int sortBufferMb) {
     p.apply("Generate", GenerateSequence.from(0).to(rows))
         .apply("ShardedWrite", ShardedWrite.<Long>to(config)
-            .withKeyFn(i -> GeneratedRows.key(i))
-            .withValueFn(i -> GeneratedRows.value(GeneratedRows.key(i), valueBytes))
+            .withKeyFn(i -> BenchData.key(i))
+            .withValueFn(i -> BenchData.value(BenchData.key(i), valueBytes))
             .withSortBufferBytes((long) sortBufferMb << 20));
   }
 
@@ -150,9 +151,9 @@ public final class GenerateSnapshotJob {
       long step = Math.max(1, rows / sample);
       int checked = 0;
       for (long i = 0; i < rows && checked < sample; i += step, checked++) {
-        long key = GeneratedRows.key(i);
+        long key = BenchData.key(i);
         byte[] v = reader.get(key);
-        if (v == null || !Arrays.equals(v, GeneratedRows.value(key, valueBytes))) {
+        if (v == null || !Arrays.equals(v, BenchData.value(key, valueBytes))) {
           bad++;
         }
       }

@@ -1,5 +1,7 @@
 package io.shardyfusion.runners;
 
+import io.shardyfusion.bench.BenchData;
+import io.shardyfusion.bench.RawRocksDb;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
@@ -8,20 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.rocksdb.CompressionType;
-import org.rocksdb.EnvOptions;
-import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
-import org.rocksdb.SstFileWriter;
 
 /**
  * {@code bin/shardy-runner-bench}: ShardedWrite rows/s on Flink (embedded, parallelism 2),
@@ -85,13 +80,13 @@ public final class RunnerBench {
       switch (mode) {
         case "raw" -> {
           label = "raw SstFileWriter (sorted keys)";
-          sstFileWriter(dir.resolve("raw.sst"), n, valueBytes);
+          RawRocksDb.sstFileWriterRate(dir.resolve("raw.sst"), n, valueBytes);
         }
         case "in-process" -> {
           label = "in-process SnapshotWriter, parallel";
           byte[] value = new byte[valueBytes];
-          BuildResult r = SnapshotWriter.writeSharded(keys(n), config, k -> k,
-              k -> GeneratedRows.value(k, value), WriteOptions.defaults().withParallel(true)
+          BuildResult r = SnapshotWriter.writeSharded(BenchData.keys(n), config, k -> k,
+              k -> BenchData.value(k, value), WriteOptions.defaults().withParallel(true)
                   .withSortBufferBytes((long) sortBufferMb << 20));
           check(r.stats().rowsWritten() == n, "in-process wrote " + r.stats().rowsWritten());
         }
@@ -146,46 +141,7 @@ public final class RunnerBench {
     check(state == PipelineResult.State.DONE, "job ended in state " + state);
   }
 
-  static double sstFileWriter(Path file, long rows, int valueSize) throws Exception {
-    RocksDB.loadLibrary();
-    byte[] value = new byte[valueSize];
-    long t0 = System.nanoTime();
-    try (Options options = new Options().setCompressionType(CompressionType.NO_COMPRESSION);
-        EnvOptions env = new EnvOptions();
-        SstFileWriter w = new SstFileWriter(env, options)) {
-      w.open(file.toString());
-      byte[] key = new byte[8];
-      for (long i = 0; i < rows; i++) {
-        for (int b = 0; b < 8; b++) {
-          key[b] = (byte) (i >>> (56 - 8 * b));
-        }
-        GeneratedRows.value(i, value);
-        w.put(key, value);
-      }
-      w.finish();
-    }
-    Files.deleteIfExists(file);
-    return rows / ((System.nanoTime() - t0) / 1e9);
-  }
 
-  private static Iterable<Long> keys(long rows) {
-    return () -> new Iterator<>() {
-      private long i;
-
-      @Override
-      public boolean hasNext() {
-        return i < rows;
-      }
-
-      @Override
-      public Long next() {
-        if (i >= rows) {
-          throw new NoSuchElementException();
-        }
-        return GeneratedRows.key(i++);
-      }
-    };
-  }
 
   private static void check(boolean ok, String message) {
     if (!ok) {

@@ -1,5 +1,6 @@
 package io.shardyfusion.runners;
 
+import io.shardyfusion.bench.BenchData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardyfusion.manifest.Manifest;
@@ -46,11 +47,11 @@ class RunnerParityTest {
   @TempDir Path tmp;
 
   static Long u64Key(Long i) {
-    return GeneratedRows.key(i);
+    return BenchData.key(i);
   }
 
   static byte[] u64Value(Long i) {
-    return GeneratedRows.value(GeneratedRows.key(i), 24);
+    return BenchData.value(BenchData.key(i), 24);
   }
 
   static String stringKey(Long i) {

@@ -1,5 +1,6 @@
 package io.shardyfusion.runners;
 
+import io.shardyfusion.bench.BenchData;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardyfusion.manifest.Manifest;
@@ -39,7 +40,7 @@ class ScaleTest {
     ShardRouter router = ShardRouters.create(ShardingSpec.hash(), numDbs, KeyEncoding.U64BE);
     BitSet withData = new BitSet();
     for (long i = 0; i < ROWS; i++) {
-      withData.set(router.route(GeneratedRows.key(i)));
+      withData.set(router.route(BenchData.key(i)));
     }
     Manifest m = TestRunners.currentManifest(config);
     assertThat(m.numDbs()).isEqualTo(numDbs);
@@ -51,8 +52,8 @@ class ScaleTest {
     try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
         .s3Prefix(config.s3Prefix()).localRoot(tmp.resolve("reader")).build())) {
       for (long i = 0; i < ROWS; i += 97) {
-        long key = GeneratedRows.key(i);
-        assertThat(reader.get(key)).isEqualTo(GeneratedRows.value(key, VALUE_BYTES));
+        long key = BenchData.key(i);
+        assertThat(reader.get(key)).isEqualTo(BenchData.value(key, VALUE_BYTES));
       }
     }
   }
