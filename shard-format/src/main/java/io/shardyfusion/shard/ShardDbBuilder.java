@@ -8,6 +8,7 @@ import io.shardyfusion.errors.ShardBuildException;
 import io.shardyfusion.manifest.ShardFile;
 import io.shardyfusion.routing.KeyEncoding;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,7 +80,7 @@ public final class ShardDbBuilder {
           p.nextFile();
         }
         byte[] value = sorted.value();
-        p.writer.put(key, value);
+        p.put(key, value);
         p.content.putByteArray(key).putByteArray(value);
         if (p.first == null) {
           p.first = key;
@@ -136,6 +137,25 @@ public final class ShardDbBuilder {
 
     public long rows() {
       return rows;
+    }
+
+    // Direct buffers let RocksJava hand the bytes to RocksDB in place; byte[] puts are copied
+    // into native memory on every call.
+    private ByteBuffer keyBuf = ByteBuffer.allocateDirect(256);
+    private ByteBuffer valueBuf = ByteBuffer.allocateDirect(4096);
+
+    private void put(byte[] key, byte[] value) throws RocksDBException {
+      if (key.length > keyBuf.capacity()) {
+        keyBuf = ByteBuffer.allocateDirect(Integer.highestOneBit(key.length) << 1);
+      }
+      if (value.length > valueBuf.capacity()) {
+        valueBuf = ByteBuffer.allocateDirect(Integer.highestOneBit(value.length) << 1);
+      }
+      keyBuf.clear();
+      keyBuf.put(key).flip();
+      valueBuf.clear();
+      valueBuf.put(value).flip();
+      writer.put(keyBuf, valueBuf);
     }
 
     private void nextFile() throws RocksDBException {
