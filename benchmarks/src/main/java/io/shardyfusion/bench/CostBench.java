@@ -1,0 +1,106 @@
+package io.shardyfusion.bench;
+
+import io.shardyfusion.reader.ReaderConfig;
+import io.shardyfusion.reader.ShardedReader;
+import io.shardyfusion.storage.CountingObjectStore;
+import io.shardyfusion.storage.ObjectStores;
+import io.shardyfusion.storage.S3ConnectionOptions;
+import io.shardyfusion.storage.StaticCredentialProvider;
+import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.writer.SnapshotWriter;
+import io.shardyfusion.writer.WriteConfig;
+import io.shardyfusion.writer.WriteOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Object-store requests and bytes per write and per refresh, counted at the store interface:
+ * the seed's cost table, measured instead of estimated.
+ */
+@Command(name = "cost", mixinStandardHelpOptions = true,
+    description = "Counts PUT/GET/LIST/DELETE requests and bytes of a write, an open, a full "
+        + "refresh and a refresh after a one-key change.")
+final class CostBench implements Callable<Integer> {
+  @Option(names = "--rows", defaultValue = "1000000") long rows;
+  @Option(names = "--num-dbs", defaultValue = "8") int numDbs;
+  @Option(names = "--value-size", defaultValue = "100") int valueSize;
+  @Option(names = "--store", defaultValue = "s3", description = "s3 (S3Proxy here) or file")
+  String storeKind;
+  @Option(names = "--dir") Path dir;
+
+  @Override
+  public Integer call() throws Exception {
+    Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-cost");
+    CountingObjectStore.Counts counts = new CountingObjectStore.Counts();
+    try (S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null;
+        AutoCloseable on = ObjectStores.instrument(s -> new CountingObjectStore(s, counts))) {
+      String prefix = s3 == null ? work.resolve("store").toUri().toString()
+          : "s3://" + s3.createUniqueBucket("cost") + "/snapshot";
+      S3ConnectionOptions options = s3 == null ? S3ConnectionOptions.defaults()
+          : S3ConnectionOptions.builder().endpointUrl(s3.endpoint()).addressingStyle("path")
+              .region(s3.region()).build();
+      StaticCredentialProvider creds = s3 == null ? null
+          : new StaticCredentialProvider(s3.accessKey(), s3.secretKey());
+      WriteConfig config = WriteConfig.builder().numDbs(numDbs).s3Prefix(prefix)
+          .s3ConnectionOptions(options).credentialProvider(creds).tempDir(work.resolve("tmp"))
+          .build();
+      System.out.printf("# cost: %,d rows, %d shards, %d-byte values, %s store; requests "
+          + "counted at the ObjectStore interface (a LIST is one per 1000 keys)%n", rows,
+          numDbs, valueSize, storeKind);
+      System.out.printf("%-36s %6s %6s %6s %7s %12s %12s%n", "operation", "PUT", "GET", "LIST",
+          "DELETE", "bytes up", "bytes down");
+
+      byte[] value = new byte[valueSize];
+      CountingObjectStore.Snapshot t0 = counts.snapshot();
+      write(config, k -> BenchData.value(k, value));
+      CountingObjectStore.Snapshot t1 = counts.snapshot();
+      print("write (first snapshot)", t1.minus(t0));
+
+      ReaderConfig rc = ReaderConfig.builder().s3Prefix(prefix).s3ConnectionOptions(options)
+          .credentialProvider(creds).localRoot(work.resolve("reader")).build();
+      try (ShardedReader reader = ShardedReader.open(rc)) {
+        CountingObjectStore.Snapshot t2 = counts.snapshot();
+        print("reader open", t2.minus(t1));
+
+        write(config, k -> {
+          BenchData.value(k, value);
+          value[0] ^= 1;
+          return value;
+        });
+        CountingObjectStore.Snapshot t3 = counts.snapshot();
+        print("write (every shard changed)", t3.minus(t2));
+        reader.refresh();
+        CountingObjectStore.Snapshot t4 = counts.snapshot();
+        print("refresh (every shard changed)", t4.minus(t3));
+
+        long changedKey = BenchData.key(0);
+        write(config, k -> {
+          BenchData.value(k, value);
+          value[0] ^= 1;
+          if (k == changedKey) {
+            value[1] ^= 1;
+          }
+          return value;
+        });
+        CountingObjectStore.Snapshot t5 = counts.snapshot();
+        print("write (one key changed)", t5.minus(t4));
+        reader.refresh();
+        print("refresh (one key changed)", counts.snapshot().minus(t5));
+      }
+    }
+    return 0;
+  }
+
+  private void write(WriteConfig config, java.util.function.Function<Long, byte[]> valueFn) {
+    SnapshotWriter.writeSharded(BenchData.keys(rows), config, k -> k, valueFn,
+        WriteOptions.defaults().withParallel(true));
+  }
+
+  private static void print(String op, CountingObjectStore.Snapshot c) {
+    System.out.printf("%-36s %6d %6d %6d %7d %,12d %,12d%n", op, c.puts(), c.gets(), c.lists(),
+        c.deletes(), c.putBytes(), c.getBytes());
+  }
+}
