@@ -1,6 +1,9 @@
 package io.shardyfusion.bench;
 
 import io.shardyfusion.shard.ShardFormatOptions;
+import io.shardyfusion.storage.S3ConnectionOptions;
+import io.shardyfusion.storage.StaticCredentialProvider;
+import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
@@ -27,14 +30,30 @@ final class WriteBench implements Callable<Integer> {
   @Option(names = "--dir", description = "work directory (default: a temp dir)") Path dir;
   @Option(names = "--prefix", description = "store prefix (default: file:// under --dir)")
   String prefix;
+  @Option(names = "--store", defaultValue = "file",
+      description = "file, or s3 (an S3Proxy process on loopback, started here)") String storeKind;
 
   @Override
   public Integer call() throws Exception {
     Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-write");
-    String store = prefix != null ? prefix : work.resolve("store").toUri().toString();
+    try (S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null) {
+      return run(work, s3);
+    }
+  }
+
+  private int run(Path work, S3ProxyServer s3) throws Exception {
+    String store = prefix != null ? prefix : s3 != null
+        ? "s3://" + s3.createUniqueBucket("write") + "/snapshot"
+        : work.resolve("store").toUri().toString();
+    S3ConnectionOptions options = s3 == null ? S3ConnectionOptions.defaults()
+        : S3ConnectionOptions.builder().endpointUrl(s3.endpoint()).addressingStyle("path")
+            .region(s3.region()).build();
+    StaticCredentialProvider creds = s3 == null ? null
+        : new StaticCredentialProvider(s3.accessKey(), s3.secretKey());
     System.out.printf("# write benchmark: %,d rows, %d-byte values, %d shards, %d cores, "
-        + "heap max %d MiB, compression %s%n", rows, valueSize, numDbs,
-        Runtime.getRuntime().availableProcessors(), Memory.maxHeapMiB(), compression);
+        + "heap max %d MiB, compression %s, %s store%n", rows, valueSize, numDbs,
+        Runtime.getRuntime().availableProcessors(), Memory.maxHeapMiB(), compression,
+        storeKind);
     System.out.printf("%-28s %12s %10s %8s %14s %12s%n", "mode", "rows/s", "seconds", "x raw",
         "peak heap MiB", "peak RSS MiB");
     double raw = Double.NaN;
@@ -49,6 +68,8 @@ final class WriteBench implements Callable<Integer> {
       }
       boolean parallel = mode.equals("parallel");
       WriteConfig config = WriteConfig.builder().numDbs(numDbs).s3Prefix(store)
+          .s3ConnectionOptions(options).credentialProvider(creds)
+          .reuseUnchangedShards(false) // every run writes everything: a throughput figure
           .tempDir(work.resolve("tmp"))
           .shardFormat(ShardFormatOptions.defaults().withCompression(compression)).build();
       byte[] value = new byte[valueSize];
