@@ -8,11 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Peak memory figures for the report. */
-final class Memory {
+public final class Memory {
   private Memory() {}
 
   /** Peak resident set size of this process in MiB (Linux), or -1. */
-  static long peakRssMiB() {
+  public static long peakRssMiB() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
         if (line.startsWith("VmHWM:")) {
@@ -26,7 +26,7 @@ final class Memory {
   }
 
   /** Sum of the heap pools' peak usage in MiB since the last reset. */
-  static long peakHeapMiB() {
+  public static long peakHeapMiB() {
     long peak = 0;
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP) {
@@ -36,9 +36,15 @@ final class Memory {
     return peak >> 20;
   }
 
-  static void resetPeaks() {
+  /** Resets the heap pools' peaks and, on Linux, the process's peak RSS (VmHWM). */
+  public static void resetPeaks() {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       pool.resetPeakUsage();
+    }
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or not permitted: RSS peaks then accumulate across measurements
     }
   }
 

@@ -1,6 +1,10 @@
 package io.shardyfusion.runners;
 
 import io.shardyfusion.bench.BenchData;
+import io.shardyfusion.bench.Memory;
+import io.shardyfusion.storage.S3ConnectionOptions;
+import io.shardyfusion.storage.StaticCredentialProvider;
+import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.bench.RawRocksDb;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.SnapshotWriter;
@@ -38,7 +42,8 @@ public final class RunnerBench {
   public static void main(String[] args) throws Exception {
     Map<String, String> a = new LinkedHashMap<>(Map.of("rows", "10000000", "numDbs", "8",
         "valueBytes", "100", "modes", "raw,in-process,flink,spark,direct",
-        "directRows", "1000000", "sortBufferMb", "256", "flinkArgs", "--objectReuse=true", "sparkArgs", ""));
+        "directRows", "1000000", "sortBufferMb", "256", "flinkArgs", "--objectReuse=true", "sparkArgs", "",
+        "store", "file"));
     for (String arg : args) {
       if (!arg.startsWith("--") || !arg.contains("=")) {
         throw new IllegalArgumentException("arguments are --name=value, got " + arg);
@@ -64,16 +69,26 @@ public final class RunnerBench {
         + " %d shards, %d cores, heap max %d MiB, sort buffer %d MiB per shard task%n", rows,
         directRows, valueBytes, numDbs, Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20, sortBufferMb);
-    System.out.printf("%-34s %12s %12s %9s %8s%n", "mode", "rows", "rows/s", "seconds",
-        "x raw");
+    System.out.printf("%-34s %12s %12s %9s %8s %10s %10s%n", "mode", "rows", "rows/s",
+        "seconds", "x raw", "heap MiB", "RSS MiB");
     double raw = Double.NaN;
+    S3ProxyServer s3 = a.get("store").equals("s3") ? S3ProxyServer.start() : null;
+    try {
     for (String mode : modes) {
       Path dir = work.resolve(mode);
       deleteTree(dir);
       Files.createDirectories(dir);
-      String prefix = dir.resolve("store").toUri().toString();
-      WriteConfig config = WriteConfig.builder().numDbs(numDbs).s3Prefix(prefix)
-          .tempDir(dir.resolve("tmp")).build();
+      String prefix = s3 == null || mode.equals("raw") ? dir.resolve("store").toUri().toString()
+          : "s3://" + s3.createUniqueBucket(mode) + "/snapshot";
+      WriteConfig.Builder cb = WriteConfig.builder().numDbs(numDbs).s3Prefix(prefix)
+          .tempDir(dir.resolve("tmp"));
+      if (s3 != null) {
+        cb.s3ConnectionOptions(S3ConnectionOptions.builder().endpointUrl(s3.endpoint())
+            .addressingStyle("path").region(s3.region()).build())
+            .credentialProvider(new StaticCredentialProvider(s3.accessKey(), s3.secretKey()));
+      }
+      WriteConfig config = cb.build();
+      Memory.resetPeaks();
       long n = mode.equals("direct") ? Math.min(rows, directRows) : rows;
       long t0 = System.nanoTime();
       String label;
@@ -113,13 +128,18 @@ public final class RunnerBench {
       if (mode.equals("raw")) {
         raw = rate;
       }
-      System.out.printf("%-34s %,12d %,12.0f %9.2f %8.2f%n", label, n, rate, secs,
-          rate / raw);
-      if (!mode.equals("raw")) {
+      System.out.printf("%-34s %,12d %,12.0f %9.2f %8.2f %10d %10d%n", label, n, rate, secs,
+          rate / raw, Memory.peakHeapMiB(), Memory.peakRssMiB());
+      if (!mode.equals("raw") && s3 == null) {
         int bad = GenerateSnapshotJob.verify(prefix, n, valueBytes, 2000);
         check(bad == 0, mode + ": " + bad + " problems reading back");
       }
       deleteTree(dir);
+    }
+    } finally {
+      if (s3 != null) {
+        s3.close();
+      }
     }
   }
 
