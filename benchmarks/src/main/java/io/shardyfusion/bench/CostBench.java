@@ -4,8 +4,6 @@ import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.storage.CountingObjectStore;
 import io.shardyfusion.storage.ObjectStores;
-import io.shardyfusion.storage.S3ConnectionOptions;
-import io.shardyfusion.storage.StaticCredentialProvider;
 import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
@@ -37,15 +35,8 @@ final class CostBench implements Callable<Integer> {
     CountingObjectStore.Counts counts = new CountingObjectStore.Counts();
     try (S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null;
         AutoCloseable on = ObjectStores.instrument(s -> new CountingObjectStore(s, counts))) {
-      String prefix = s3 == null ? work.resolve("store").toUri().toString()
-          : "s3://" + s3.createUniqueBucket("cost") + "/snapshot";
-      S3ConnectionOptions options = s3 == null ? S3ConnectionOptions.defaults()
-          : S3ConnectionOptions.builder().endpointUrl(s3.endpoint()).addressingStyle("path")
-              .region(s3.region()).build();
-      StaticCredentialProvider creds = s3 == null ? null
-          : new StaticCredentialProvider(s3.accessKey(), s3.secretKey());
-      WriteConfig config = WriteConfig.builder().numDbs(numDbs).s3Prefix(prefix)
-          .s3ConnectionOptions(options).credentialProvider(creds).tempDir(work.resolve("tmp"))
+      BenchStore store = BenchStore.of(s3, work, "cost");
+      WriteConfig config = store.writeConfig().numDbs(numDbs).tempDir(work.resolve("tmp"))
           .build();
       System.out.printf("# cost: %,d rows, %d shards, %d-byte values, %s store; requests "
           + "counted at the ObjectStore interface (a LIST is one per 1000 keys)%n", rows,
@@ -59,8 +50,7 @@ final class CostBench implements Callable<Integer> {
       CountingObjectStore.Snapshot t1 = counts.snapshot();
       print("write (first snapshot)", t1.minus(t0));
 
-      ReaderConfig rc = ReaderConfig.builder().s3Prefix(prefix).s3ConnectionOptions(options)
-          .credentialProvider(creds).localRoot(work.resolve("reader")).build();
+      ReaderConfig rc = store.readerConfig().localRoot(work.resolve("reader")).build();
       try (ShardedReader reader = ShardedReader.open(rc)) {
         CountingObjectStore.Snapshot t2 = counts.snapshot();
         print("reader open", t2.minus(t1));

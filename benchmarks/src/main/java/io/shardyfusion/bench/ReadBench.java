@@ -4,8 +4,6 @@ import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.routing.KeyEncoding;
-import io.shardyfusion.storage.S3ConnectionOptions;
-import io.shardyfusion.storage.StaticCredentialProvider;
 import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.routing.ShardHash;
 import io.shardyfusion.writer.BuildResult;
@@ -53,16 +51,8 @@ final class ReadBench implements Callable<Integer> {
   public Integer call() throws Exception {
     Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-read");
     S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null;
-    String prefix = s3 == null ? work.resolve("store").toUri().toString()
-        : "s3://" + s3.createUniqueBucket("bench") + "/snapshot";
-    S3ConnectionOptions s3Options = s3 == null ? S3ConnectionOptions.defaults()
-        : S3ConnectionOptions.builder().endpointUrl(s3.endpoint()).addressingStyle("path")
-            .region(s3.region()).build();
-    StaticCredentialProvider creds = s3 == null ? null
-        : new StaticCredentialProvider(s3.accessKey(), s3.secretKey());
-    WriteConfig config = WriteConfig.builder().numDbs(numDbs).s3Prefix(prefix)
-        .s3ConnectionOptions(s3Options).credentialProvider(creds)
-        .tempDir(work.resolve("tmp"))
+    BenchStore store = BenchStore.of(s3, work, "store");
+    WriteConfig config = store.writeConfig().numDbs(numDbs).tempDir(work.resolve("tmp"))
         .shardFormat(io.shardyfusion.shard.ShardFormatOptions.defaults()
             .withCompression(compression)).build();
     byte[] value = new byte[valueSize];
@@ -74,8 +64,7 @@ final class ReadBench implements Callable<Integer> {
     System.out.printf("%-34s %10s %10s %10s %14s%n", "operation", "p50 us", "p95 us", "p99 us",
         "ops/s");
 
-    ReaderConfig rc = ReaderConfig.builder().s3Prefix(prefix).localRoot(work.resolve("reader"))
-        .s3ConnectionOptions(s3Options).credentialProvider(creds)
+    ReaderConfig rc = store.readerConfig().localRoot(work.resolve("reader"))
         .blockCacheBytes(blockCacheMb << 20).build();
     long t0open = System.nanoTime();
     SplittableRandom rnd = new SplittableRandom(42);

@@ -1,8 +1,6 @@
 package io.shardyfusion.bench;
 
 import io.shardyfusion.shard.ShardFormatOptions;
-import io.shardyfusion.storage.S3ConnectionOptions;
-import io.shardyfusion.storage.StaticCredentialProvider;
 import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.SnapshotWriter;
@@ -42,14 +40,10 @@ final class WriteBench implements Callable<Integer> {
   }
 
   private int run(Path work, S3ProxyServer s3) throws Exception {
-    String store = prefix != null ? prefix : s3 != null
-        ? "s3://" + s3.createUniqueBucket("write") + "/snapshot"
-        : work.resolve("store").toUri().toString();
-    S3ConnectionOptions options = s3 == null ? S3ConnectionOptions.defaults()
-        : S3ConnectionOptions.builder().endpointUrl(s3.endpoint()).addressingStyle("path")
-            .region(s3.region()).build();
-    StaticCredentialProvider creds = s3 == null ? null
-        : new StaticCredentialProvider(s3.accessKey(), s3.secretKey());
+    BenchStore target = BenchStore.of(s3, work, "store");
+    if (prefix != null) {
+      target = new BenchStore(prefix, target.options(), target.credentials());
+    }
     System.out.printf("# write benchmark: %,d rows, %d-byte values, %d shards, %d cores, "
         + "heap max %d MiB, compression %s, %s store%n", rows, valueSize, numDbs,
         Runtime.getRuntime().availableProcessors(), Memory.maxHeapMiB(), compression,
@@ -67,8 +61,7 @@ final class WriteBench implements Callable<Integer> {
         continue;
       }
       boolean parallel = mode.equals("parallel");
-      WriteConfig config = WriteConfig.builder().numDbs(numDbs).s3Prefix(store)
-          .s3ConnectionOptions(options).credentialProvider(creds)
+      WriteConfig config = target.writeConfig().numDbs(numDbs)
           .reuseUnchangedShards(false) // every run writes everything: a throughput figure
           .tempDir(work.resolve("tmp"))
           .shardFormat(ShardFormatOptions.defaults().withCompression(compression)).build();
