@@ -22,10 +22,14 @@ import java.nio.file.Path;
  *     earlier manifests (newest first) to try before giving up (default 3; 0 = none)
  * @param refreshInterval refresh in the background this often; null = only on request
  * @param maxReadsPerSecond token bucket over get/multiGet keys; 0 = unlimited
+ * @param pinnedManifestRef serve exactly this manifest (its full URL under {@code s3Prefix});
+ *     {@code _CURRENT} is then never read and {@link ShardedReader#refresh()} returns false.
+ *     Null (default) = follow {@code _CURRENT}
  */
 public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider credentialProvider,
     S3ConnectionOptions s3ConnectionOptions, long blockCacheBytes, int downloadParallelism,
-    int maxFallbackAttempts, java.time.Duration refreshInterval, double maxReadsPerSecond) {
+    int maxFallbackAttempts, java.time.Duration refreshInterval, double maxReadsPerSecond,
+    String pinnedManifestRef) {
 
   public ReaderConfig {
     if (s3Prefix == null) {
@@ -59,6 +63,21 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
       throw new ConfigValidationException("maxReadsPerSecond must be >= 0 (0 = unlimited), got "
           + maxReadsPerSecond);
     }
+    if (pinnedManifestRef != null) {
+      if (pinnedManifestRef.isBlank()) {
+        throw new ConfigValidationException("pinnedManifestRef is blank; leave it unset to "
+            + "follow _CURRENT");
+      }
+      if (!pinnedManifestRef.startsWith(s3Prefix + "/")) {
+        throw new ConfigValidationException("pinnedManifestRef " + pinnedManifestRef
+            + " is not under s3Prefix " + s3Prefix + "; use the manifest's full URL");
+      }
+    }
+  }
+
+  /** Whether this reader serves one fixed manifest instead of following {@code _CURRENT}. */
+  public boolean pinned() {
+    return pinnedManifestRef != null;
   }
 
   public static Builder builder() {
@@ -76,6 +95,7 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
     private int maxFallbackAttempts = 3;
     private java.time.Duration refreshInterval;
     private double maxReadsPerSecond;
+    private String pinnedManifestRef;
 
     private Builder() {}
 
@@ -124,10 +144,16 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
       return this;
     }
 
+    /** Serve exactly this manifest (full URL) and never follow {@code _CURRENT}. */
+    public Builder pinnedManifestRef(String ref) {
+      this.pinnedManifestRef = ref;
+      return this;
+    }
+
     public ReaderConfig build() {
       return new ReaderConfig(s3Prefix, localRoot, credentialProvider, s3ConnectionOptions,
           blockCacheBytes, downloadParallelism, maxFallbackAttempts, refreshInterval,
-          maxReadsPerSecond);
+          maxReadsPerSecond, pinnedManifestRef);
     }
   }
 }

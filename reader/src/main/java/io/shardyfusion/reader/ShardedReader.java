@@ -87,7 +87,7 @@ public final class ShardedReader implements AutoCloseable {
         daemon("shardyfusion-reader-download"));
     this.housekeeping = Executors.newSingleThreadExecutor(
         daemon("shardyfusion-reader-housekeeping"));
-    this.refresher = config.refreshInterval() == null ? null
+    this.refresher = config.refreshInterval() == null || config.pinned() ? null
         : Executors.newSingleThreadScheduledExecutor(daemon("shardyfusion-reader-refresh"));
     this.readLimit = config.maxReadsPerSecond() > 0
         ? TokenBucket.perSecond(config.maxReadsPerSecond()) : null;
@@ -120,6 +120,11 @@ public final class ShardedReader implements AutoCloseable {
   }
 
   private ReaderState openWithFallback() {
+    if (config.pinned()) {
+      // A pinned reader serves exactly what was asked for: no _CURRENT, no fallback.
+      String ref = config.pinnedManifestRef();
+      return loader.open(loader.loadManifest(ref), ref);
+    }
     CurrentPointer pointer = loader.loadCurrent();
     try {
       return loader.open(loader.loadManifest(pointer.manifestRef()), pointer.manifestRef());
@@ -384,7 +389,10 @@ public final class ShardedReader implements AutoCloseable {
    * Switches to the snapshot {@code _CURRENT} names now, if it differs from the one being
    * served. Concurrent refreshes are serialized; reads go on meanwhile.
    *
-   * @return true if a new snapshot was swapped in, false if already current
+   * <p>A reader with {@link ReaderConfig#pinnedManifestRef()} set never reads {@code _CURRENT}
+   * and always returns false.
+   *
+   * @return true if a new snapshot was swapped in, false if already current (or pinned)
    * @throws ShardyfusionException if the new snapshot cannot be loaded; the current one keeps
    *     serving
    */
@@ -399,6 +407,11 @@ public final class ShardedReader implements AutoCloseable {
         before = info(old);
       } finally {
         old.release();
+      }
+      if (config.pinned()) {
+        // Pinned: never read _CURRENT; the pinned manifest is always the one to serve.
+        lastRefreshError = null;
+        return false;
       }
       lastRefreshAttempt = Instant.now();
       ReaderState next;

@@ -4,12 +4,12 @@ import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
-import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
+import io.shardyfusion.manifest.store.PublishedRef;
 import io.shardyfusion.manifest.ShardFile;
 import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.storage.ObjectInfo;
 import io.shardyfusion.storage.ObjectStore;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +37,9 @@ public final class SnapshotPublisher {
    */
   public static Published publish(ObjectStore store, Manifest manifest) {
     verifyShardsUploaded(store, manifest);
-    String key = SnapshotLayout.manifestKey(manifest.required().createdAt(), manifest.runId());
-    store.put(key, ManifestCodec.toJson(manifest), Manifest.CONTENT_TYPE);
-    CurrentPointer pointer = new CurrentPointer(store.url(key), Manifest.CONTENT_TYPE,
-        manifest.runId(), Instant.now(), CurrentPointer.FORMAT_VERSION);
-    store.put(SnapshotLayout.CURRENT, ManifestCodec.toJson(pointer), Manifest.CONTENT_TYPE);
+    PublishedRef ref = new ObjectStoreManifestStore(store).publish(manifest);
+    CurrentPointer pointer = ref.pointer();
+    String key = store.keyOf(ref.manifestRef());
     LOG.info("published run {} ({} shards, {} rows) as {}", manifest.runId(),
         manifest.shards().size(), manifest.totalRows(), pointer.manifestRef());
     return new Published(key, pointer.manifestRef(), pointer);

@@ -1,0 +1,84 @@
+package io.shardyfusion.manifest.store;
+
+import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.errors.ObjectNotFoundException;
+import io.shardyfusion.manifest.CurrentPointer;
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.publish.SnapshotLayout;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A {@link ManifestStore} in memory, for tests. Manifests are kept as JSON and parsed on load,
+ * so it validates like the object-store one. Refs are {@code memory://manifests/<time>_run_id=
+ * <run>/manifest}.
+ */
+public final class InMemoryManifestStore implements ManifestStore {
+  public static final String BASE = "memory://";
+
+  private final NavigableMap<String, byte[]> manifests = new TreeMap<>();
+  private CurrentPointer current;
+
+  @Override
+  public synchronized PublishedRef publish(Manifest manifest) {
+    String ref = BASE + SnapshotLayout.manifestKey(manifest.required().createdAt(),
+        manifest.runId());
+    manifests.put(ref, ManifestCodec.toJson(manifest));
+    current = pointerTo(ref, manifest.runId());
+    return new PublishedRef(ref, current);
+  }
+
+  /** Stores raw bytes under {@code ref} without validating them (to test malformed data). */
+  public synchronized void putRaw(String ref, byte[] json) {
+    manifests.put(ref, json.clone());
+  }
+
+  @Override
+  public synchronized Optional<CurrentPointer> loadCurrent() {
+    return Optional.ofNullable(current);
+  }
+
+  @Override
+  public synchronized Manifest loadManifest(String ref) {
+    if (ref == null || ref.isBlank()) {
+      throw new ConfigValidationException("manifest ref is missing or empty");
+    }
+    byte[] json = manifests.get(ref);
+    if (json == null) {
+      throw new ObjectNotFoundException(ref);
+    }
+    return ManifestCodec.parseManifest(json, ref);
+  }
+
+  @Override
+  public synchronized List<ManifestEntry> listManifests(int limit) {
+    if (limit < 0) {
+      throw new ConfigValidationException("limit must be >= 0, got " + limit);
+    }
+    List<ManifestEntry> out = new ArrayList<>();
+    for (Map.Entry<String, byte[]> e : manifests.descendingMap().entrySet()) {
+      if (out.size() >= limit) {
+        break;
+      }
+      out.add(ManifestEntry.of(e.getKey(), loadManifest(e.getKey())));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void setCurrent(String ref) {
+    Manifest m = loadManifest(ref);
+    current = pointerTo(ref, m.runId());
+  }
+
+  private static CurrentPointer pointerTo(String ref, String runId) {
+    return new CurrentPointer(ref, Manifest.CONTENT_TYPE, runId, Instant.now(),
+        CurrentPointer.FORMAT_VERSION);
+  }
+}

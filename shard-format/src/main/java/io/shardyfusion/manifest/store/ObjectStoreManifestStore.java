@@ -1,0 +1,109 @@
+package io.shardyfusion.manifest.store;
+
+import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.errors.StorageException;
+import io.shardyfusion.manifest.CurrentPointer;
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.storage.ObjectInfo;
+import io.shardyfusion.storage.ObjectStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Manifests and {@code _CURRENT} in an {@link ObjectStore}, in the layout of
+ * {@link SnapshotLayout}: {@code manifests/<sortable UTC time>_run_id=<run>/manifest} and
+ * {@code _CURRENT}. Refs are the manifests' full URLs. Does not own (or close) the store.
+ */
+public final class ObjectStoreManifestStore implements ManifestStore {
+  private static final String MANIFEST_SUFFIX = "/manifest";
+
+  private final ObjectStore store;
+
+  public ObjectStoreManifestStore(ObjectStore store) {
+    this.store = java.util.Objects.requireNonNull(store, "store");
+  }
+
+  public ObjectStore objectStore() {
+    return store;
+  }
+
+  @Override
+  public PublishedRef publish(Manifest manifest) {
+    String key = SnapshotLayout.manifestKey(manifest.required().createdAt(), manifest.runId());
+    store.put(key, ManifestCodec.toJson(manifest), Manifest.CONTENT_TYPE);
+    CurrentPointer pointer = writePointer(store.url(key), manifest.runId());
+    return new PublishedRef(pointer.manifestRef(), pointer);
+  }
+
+  @Override
+  public Optional<CurrentPointer> loadCurrent() {
+    return store.getIfExists(SnapshotLayout.CURRENT)
+        .map(json -> ManifestCodec.parseCurrent(json, store.url(SnapshotLayout.CURRENT)));
+  }
+
+  @Override
+  public Manifest loadManifest(String ref) {
+    String key = keyOf(ref);
+    return ManifestCodec.parseManifest(store.get(key), store.url(key));
+  }
+
+  @Override
+  public List<ManifestEntry> listManifests(int limit) {
+    if (limit < 0) {
+      throw new ConfigValidationException("limit must be >= 0, got " + limit);
+    }
+    List<String> keys = new ArrayList<>();
+    for (ObjectInfo o : store.list(SnapshotLayout.MANIFESTS + "/")) {
+      if (o.key().endsWith(MANIFEST_SUFFIX)) {
+        keys.add(o.key());
+      }
+    }
+    List<ManifestEntry> out = new ArrayList<>();
+    for (int i = keys.size() - 1; i >= 0 && out.size() < limit; i--) {
+      String ref = store.url(keys.get(i));
+      out.add(ManifestEntry.of(ref, loadManifest(ref)));
+    }
+    return out;
+  }
+
+  @Override
+  public void setCurrent(String ref) {
+    String key = keyOf(ref);
+    Manifest m = loadManifest(ref);
+    writePointer(store.url(key), m.runId());
+  }
+
+  private CurrentPointer writePointer(String manifestRef, String runId) {
+    CurrentPointer pointer = new CurrentPointer(manifestRef, Manifest.CONTENT_TYPE, runId,
+        Instant.now(), CurrentPointer.FORMAT_VERSION);
+    store.put(SnapshotLayout.CURRENT, ManifestCodec.toJson(pointer), Manifest.CONTENT_TYPE);
+    return pointer;
+  }
+
+  /** A full URL under this store, or a key relative to it ({@code manifests/.../manifest}). */
+  private String keyOf(String ref) {
+    if (ref == null || ref.isBlank()) {
+      throw new ConfigValidationException("manifest ref is missing or empty");
+    }
+    String key;
+    if (ref.contains("://")) {
+      try {
+        key = store.keyOf(ref);
+      } catch (IllegalArgumentException e) {
+        throw new StorageException("manifest " + ref + " is not under this store's prefix "
+            + store.baseUrl(), false);
+      }
+    } else {
+      key = ref;
+    }
+    if (!key.startsWith(SnapshotLayout.MANIFESTS + "/") || !key.endsWith(MANIFEST_SUFFIX)) {
+      throw new ConfigValidationException("'" + ref + "' is not a manifest ref: expected "
+          + store.url(SnapshotLayout.MANIFESTS + "/<time>_run_id=<run>/manifest"));
+    }
+    return key;
+  }
+}
