@@ -103,6 +103,25 @@ class ObjectStoreManifestStoreTest {
   }
 
   @Test
+  void aFailedManifestWriteLeavesCurrentUntouched() throws Exception {
+    List<BuildResult> runs = ThreeRuns.write(storeDir(), tmp.resolve("build"));
+    Manifest r1 = store().loadManifest(runs.get(0).manifestRef());
+    Path other = tmp.resolve("other");
+    ObjectStoreManifestStore target = new ObjectStoreManifestStore(new LocalObjectStore(other));
+    target.publish(r1);
+    byte[] before = new LocalObjectStore(other).get(SnapshotLayout.CURRENT);
+    // A plain file where the manifests directory should be: the manifest put must fail.
+    java.nio.file.Files.walk(other.resolve("manifests")).sorted(java.util.Comparator.reverseOrder())
+        .forEach(f -> f.toFile().delete());
+    java.nio.file.Files.writeString(other.resolve("manifests"), "in the way");
+
+    Manifest r3 = store().loadManifest(runs.get(2).manifestRef());
+    assertThatThrownBy(() -> target.publish(r3)).isInstanceOf(RuntimeException.class);
+    assertThat(new LocalObjectStore(other).get(SnapshotLayout.CURRENT)).isEqualTo(before);
+    assertThat(target.loadCurrent().orElseThrow().runId()).isEqualTo("r1");
+  }
+
+  @Test
   void unknownOrForeignOrMalformedRefsFailClearlyAndLeaveCurrentAlone() {
     ThreeRuns.write(storeDir(), tmp.resolve("build"));
     ObjectStoreManifestStore store = store();
