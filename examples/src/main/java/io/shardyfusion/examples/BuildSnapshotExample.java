@@ -6,14 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ShardyfusionException;
-import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.reader.SnapshotInfo;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.writer.BuildResult;
-import io.shardyfusion.writer.BuildStats;
+import io.shardyfusion.writer.BuildResultJson;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.WriteOptions;
@@ -338,31 +337,7 @@ public final class BuildSnapshotExample implements Callable<Integer> {
   }
 
   private static ObjectNode buildJson(BuildResult r) {
-    BuildStats s = r.stats();
-    ObjectNode n = JSON.createObjectNode();
-    n.put("run_id", r.runId());
-    n.put("manifest_ref", r.manifestRef());
-    n.put("rows_written", s.rowsWritten());
-    n.put("bytes_written", s.bytesWritten());
-    n.put("num_dbs", s.numDbs());
-    n.put("num_winners", s.numWinners());
-    ArrayNode winners = n.putArray("winners");
-    for (ShardMeta m : r.winners()) {
-      ObjectNode w = winners.addObject();
-      w.put("db_id", m.dbId());
-      w.put("row_count", m.rowCount());
-      w.put("db_bytes", m.dbBytes());
-      w.set("min_key", JSON.valueToTree(m.minKey()));
-      w.set("max_key", JSON.valueToTree(m.maxKey()));
-      w.put("db_url", m.dbUrl());
-    }
-    ObjectNode phases = n.putObject("phase_ms");
-    phases.put("sharding", s.shardingMs());
-    phases.put("write", s.writeMs());
-    phases.put("manifest", s.manifestMs());
-    phases.put("total", s.totalMs());
-    n.put("rows_per_second", Math.round(s.rowsPerSecond()));
-    return n;
+    return BuildResultJson.toTree(r);
   }
 
   private static ArrayNode lookupsJson(List<Lookup> lookups) {

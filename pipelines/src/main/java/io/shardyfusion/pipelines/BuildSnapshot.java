@@ -2,14 +2,11 @@ package io.shardyfusion.pipelines;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ManifestCodec;
-import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.publish.RunIds;
 import io.shardyfusion.publish.SnapshotLayout;
 import io.shardyfusion.routing.KeyEncoding;
@@ -22,6 +19,7 @@ import io.shardyfusion.storage.StorageLocation;
 import io.shardyfusion.transforms.ShardedWrite;
 import io.shardyfusion.transforms.ShardedWriteMetrics;
 import io.shardyfusion.writer.BuildResult;
+import io.shardyfusion.writer.BuildResultJson;
 import io.shardyfusion.writer.BuildStats;
 import io.shardyfusion.writer.WriteConfig;
 import java.io.IOException;
@@ -504,34 +502,7 @@ public final class BuildSnapshot {
 
   /** The build result as the pretty JSON {@link #main} prints. */
   public static String toJson(BuildResult r) {
-    BuildStats s = r.stats();
-    ObjectNode n = JSON.createObjectNode();
-    n.put("run_id", r.runId());
-    n.put("manifest_ref", r.manifestRef());
-    n.put("rows_written", s.rowsWritten());
-    n.put("bytes_written", s.bytesWritten());
-    n.put("num_dbs", s.numDbs());
-    n.put("num_winners", s.numWinners());
-    n.put("num_attempts", s.numAttemptResults());
-    ArrayNode winners = n.putArray("winners");
-    for (ShardMeta m : r.winners()) {
-      ObjectNode w = winners.addObject();
-      w.put("db_id", m.dbId());
-      w.put("row_count", m.rowCount());
-      w.set("min_key", JSON.valueToTree(m.minKey()));
-      w.set("max_key", JSON.valueToTree(m.maxKey()));
-      w.put("db_bytes", m.dbBytes());
-      w.put("db_url", m.dbUrl());
-    }
-    ObjectNode d = n.putObject("durations_ms");
-    d.put("total", s.totalMs());
-    d.put("slowest_shard_build", s.writeMs());
-    n.put("rows_per_second", Math.round(s.rowsPerSecond()));
-    try {
-      return JSON.writeValueAsString(n);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return BuildResultJson.toJson(r);
   }
 
   private static String blankToNull(String s) {
