@@ -8,6 +8,7 @@ import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.publish.SnapshotLayout;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -24,6 +25,23 @@ public final class InMemoryManifestStore implements ManifestStore {
 
   private final NavigableMap<String, byte[]> manifests = new TreeMap<>();
   private CurrentPointer current;
+
+  @Override
+  public String location() {
+    return BASE;
+  }
+
+  @Override
+  public synchronized void deleteManifests(Collection<String> refs) {
+    if (current != null && refs.contains(current.manifestRef())) {
+      throw new ConfigValidationException("refusing to delete manifest "
+          + current.manifestRef() + ": it is the current manifest; roll back to another one "
+          + "first");
+    }
+    for (String ref : refs) {
+      manifests.remove(ref);
+    }
+  }
 
   @Override
   public synchronized PublishedRef publish(Manifest manifest) {

@@ -2,14 +2,19 @@ package io.shardyfusion.manifest.store;
 
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Where manifests and the current pointer live: the history of published snapshots and which one
- * readers load. Implementations are thread-safe.
+ * readers load. Implementations are thread-safe. Shard data always lives in an object store;
+ * only manifests and the pointer live here.
  */
-public interface ManifestStore {
+public interface ManifestStore extends AutoCloseable {
+
+  /** Where this store is, for messages and {@code shardy info} (never includes secrets). */
+  String location();
 
   /**
    * Stores {@code manifest}, then points the current pointer at it. A failure while writing the
@@ -41,4 +46,18 @@ public interface ManifestStore {
    * failure the pointer is unchanged.
    */
   void setCurrent(String ref);
+
+  /**
+   * Deletes these manifests from history (retention cleanup). Checks every ref first and refuses,
+   * deleting nothing, if one of them is the current manifest. Refs that do not exist are ignored,
+   * so a cleanup that was interrupted can run again.
+   *
+   * @throws io.shardyfusion.errors.ConfigValidationException if a ref is the current manifest or
+   *     does not belong to this store
+   */
+  void deleteManifests(Collection<String> refs);
+
+  /** Releases connections; the default has none. */
+  @Override
+  default void close() {}
 }

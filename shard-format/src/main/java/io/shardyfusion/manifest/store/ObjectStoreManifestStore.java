@@ -10,6 +10,7 @@ import io.shardyfusion.storage.ObjectInfo;
 import io.shardyfusion.storage.ObjectStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,6 +30,31 @@ public final class ObjectStoreManifestStore implements ManifestStore {
 
   public ObjectStore objectStore() {
     return store;
+  }
+
+  @Override
+  public String location() {
+    return store.url(SnapshotLayout.CURRENT);
+  }
+
+  @Override
+  public void deleteManifests(Collection<String> refs) {
+    List<String> keys = new ArrayList<>();
+    for (String ref : refs) {
+      keys.add(keyOf(ref));
+    }
+    Optional<CurrentPointer> current = loadCurrent();
+    if (current.isPresent()) {
+      String currentKey = keyOf(current.get().manifestRef());
+      if (keys.contains(currentKey)) {
+        throw new ConfigValidationException("refusing to delete manifest "
+            + current.get().manifestRef() + ": it is the current manifest; roll back to "
+            + "another one first");
+      }
+    }
+    if (!keys.isEmpty()) {
+      store.deleteAll(keys);
+    }
   }
 
   @Override

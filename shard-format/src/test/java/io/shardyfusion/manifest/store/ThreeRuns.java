@@ -10,22 +10,22 @@ import java.util.List;
 import java.util.stream.LongStream;
 
 /** Publishes runs r1, r2, r3 (10, 20, 30 rows) to a file:// prefix with the real writer. */
-final class ThreeRuns {
-  static final String[] RUN_IDS = {"r1", "r2", "r3"};
-  static final long[] ROWS = {10, 20, 30};
+public final class ThreeRuns {
+  public static final String[] RUN_IDS = {"r1", "r2", "r3"};
+  public static final long[] ROWS = {10, 20, 30};
 
   private ThreeRuns() {}
 
-  static List<BuildResult> write(Path storeDir, Path tempDir) {
+  public static List<BuildResult> write(Path storeDir, Path tempDir) {
     return List.of(write(storeDir, tempDir, 0), write(storeDir, tempDir, 1),
         write(storeDir, tempDir, 2));
   }
 
-  static BuildResult write(Path storeDir, Path tempDir, int i) {
+  public static BuildResult write(Path storeDir, Path tempDir, int i) {
     return writeRun(storeDir, tempDir, RUN_IDS[i], ROWS[i]);
   }
 
-  static BuildResult writeRun(Path storeDir, Path tempDir, String runId, long rows) {
+  public static BuildResult writeRun(Path storeDir, Path tempDir, String runId, long rows) {
     WriteConfig cfg = WriteConfig.builder().numDbs(4).s3Prefix(storeDir.toUri().toString())
         .tempDir(tempDir).runId(runId).build();
     List<Long> keys = LongStream.range(0, rows).boxed().toList();
