@@ -3,12 +3,12 @@ package io.shardyfusion.publish;
 import java.net.InetAddress;
 
 /** This machine's name for writer_info; looked up once because it may be slow. */
-final class HostName {
+public final class HostName {
   private static final String NAME = lookup();
 
   private HostName() {}
 
-  static String get() {
+  public static String get() {
     return NAME;
   }
 

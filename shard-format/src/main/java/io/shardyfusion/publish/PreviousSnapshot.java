@@ -29,13 +29,28 @@ public final class PreviousSnapshot {
    * whatever routed them there.
    */
   public static Map<Integer, ShardMeta> reusableShards(ObjectStore store, WriteConfig config) {
+    return load(store, config).shards();
+  }
+
+  /**
+   * The reusable shards and the manifest they come from.
+   *
+   * @param manifestRef the current manifest's ref, or null when nothing can be reused
+   * @param shards reusable shards by db id
+   */
+  public record Reusable(String manifestRef, Map<Integer, ShardMeta> shards) {
+    static final Reusable NONE = new Reusable(null, Map.of());
+  }
+
+  /** Like {@link #reusableShards}, also naming the manifest (a run record's based_on). */
+  public static Reusable load(ObjectStore store, WriteConfig config) {
     if (!config.reuseUnchangedShards()) {
-      return Map.of();
+      return Reusable.NONE;
     }
     try {
       Optional<byte[]> current = store.getIfExists(SnapshotLayout.CURRENT);
       if (current.isEmpty()) {
-        return Map.of();
+        return Reusable.NONE;
       }
       CurrentPointer p = ManifestCodec.parseCurrent(current.get(),
           store.url(SnapshotLayout.CURRENT));
@@ -47,11 +62,11 @@ public final class PreviousSnapshot {
           out.put(s.dbId(), s);
         }
       }
-      return out;
+      return new Reusable(p.manifestRef(), out);
     } catch (ShardyfusionException | IllegalArgumentException e) {
       LOG.warn("not reusing shards of the current snapshot under {}: {}", store.baseUrl(),
           e.getMessage());
-      return Map.of();
+      return Reusable.NONE;
     }
   }
 }

@@ -14,17 +14,25 @@ import java.util.regex.Pattern;
  * shards/run_id=&lt;run&gt;/db=&lt;00000&gt;/attempt=&lt;id&gt;/&lt;file&gt;   one directory per attempt
  * manifests/&lt;yyyyMMdd'T'HHmmss.SSS'Z'&gt;_run_id=&lt;run&gt;/manifest   sortable by time
  * _CURRENT                                                  pointer to the live manifest
+ * runs/run_id=&lt;run&gt;/_RUN                                    run record: status and lease
  * </pre>
+ *
+ * <p>A run record is written before a run uploads its first shard object, so retention
+ * cleanup can tell a run in progress (live lease) from the leftovers of a dead one.
  */
 public final class SnapshotLayout {
   public static final String CURRENT = "_CURRENT";
   public static final String SHARDS = "shards";
   public static final String MANIFESTS = "manifests";
+  public static final String RUNS = "runs";
+  public static final String RUN_RECORD = "_RUN";
 
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern ATTEMPT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern ATTEMPT_DIR =
       Pattern.compile("shards/run_id=([^/]+)/db=(\\d+)/attempt=([^/]+)/.*");
+  private static final Pattern RUN_RECORD_KEY = Pattern.compile("runs/run_id=([^/]+)/_RUN");
+  private static final Pattern RUN_SHARD_KEY = Pattern.compile("shards/run_id=([^/]+)/.*");
   private static final DateTimeFormatter MANIFEST_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -60,6 +68,23 @@ public final class SnapshotLayout {
     return MANIFESTS + "/" + MANIFEST_TIME.format(createdAt) + "_run_id=" + runId + "/manifest";
   }
 
+  /** The run record of {@code runId}: {@code runs/run_id=<run>/_RUN}. */
+  public static String runRecordKey(String runId) {
+    return RUNS + "/run_id=" + runId + "/" + RUN_RECORD;
+  }
+
+  /** The run id of a run record key, or null for other keys. */
+  public static String parseRunRecordKey(String key) {
+    Matcher m = RUN_RECORD_KEY.matcher(key);
+    return m.matches() ? m.group(1) : null;
+  }
+
+  /** The run id of any key under {@code shards/run_id=<run>/}, or null for other keys. */
+  public static String runIdOfShardKey(String key) {
+    Matcher m = RUN_SHARD_KEY.matcher(key);
+    return m.matches() ? m.group(1) : null;
+  }
+
   /** (runId, dbId, attempt) of a key inside an attempt directory, or null for other keys. */
   public static AttemptKey parseAttemptKey(String key) {
     Matcher m = ATTEMPT_DIR.matcher(key);
@@ -70,5 +95,10 @@ public final class SnapshotLayout {
   }
 
   /** Where a key sits in the attempt layout. */
-  public record AttemptKey(String runId, int dbId, String attempt) {}
+  public record AttemptKey(String runId, int dbId, String attempt) {
+    /** The attempt directory this key is in (no trailing slash). */
+    public String dir() {
+      return attemptDir(runId, dbId, attempt);
+    }
+  }
 }

@@ -120,7 +120,8 @@ public final class LocalObjectStore implements ObjectStore {
         String key = root.relativize(p).toString().replace('\\', '/');
         if (key.startsWith(keyPrefix) && !key.endsWith(TMP_SUFFIX)) {
           try {
-            out.add(new ObjectInfo(key, Files.size(p)));
+            out.add(new ObjectInfo(key, Files.size(p),
+                Files.getLastModifiedTime(p).toInstant()));
           } catch (IOException e) {
             // Deleted while listing: it is gone, which is what a listing after the delete says.
           }

@@ -205,7 +205,7 @@ public final class S3ObjectStore implements ObjectStore {
     List<ObjectInfo> out = new ArrayList<>();
     call("list", keyPrefix, () -> {
       for (S3Object o : s3.listObjectsV2Paginator(request).contents()) {
-        out.add(new ObjectInfo(o.key().substring(base.length()), o.size()));
+        out.add(new ObjectInfo(o.key().substring(base.length()), o.size(), o.lastModified()));
       }
       return null;
     });

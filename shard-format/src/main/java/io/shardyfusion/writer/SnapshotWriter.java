@@ -12,6 +12,9 @@ import io.shardyfusion.publish.ShardAttempt;
 import io.shardyfusion.publish.ShardUploader;
 import io.shardyfusion.publish.SnapshotLayout;
 import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.runs.RunLease;
+import io.shardyfusion.runs.RunRecords;
+import io.shardyfusion.runs.RunStatus;
 import io.shardyfusion.routing.ShardRouter;
 import io.shardyfusion.routing.ShardRouters;
 import io.shardyfusion.shard.BuiltShard;
@@ -21,6 +24,7 @@ import io.shardyfusion.storage.ObjectInfo;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -87,6 +91,7 @@ public final class SnapshotWriter {
     ExecutorService pool = options.parallel()
         ? Executors.newFixedThreadPool(options.parallelism(), daemonThreads(runId)) : null;
     boolean uploadsStarted = false;
+    RunLease lease = null;
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(),
         config.s3ConnectionOptions(), config.credentialProvider());
         ExternalSorter sorter = new ExternalSorter(buildDir.resolve("sort"),
@@ -104,9 +109,12 @@ public final class SnapshotWriter {
       long t1 = System.nanoTime();
 
       uploadsStarted = true;
-      Map<Integer, ShardMeta> previous = PreviousSnapshot.reusableShards(store, config);
+      PreviousSnapshot.Reusable previous = PreviousSnapshot.load(store, config);
+      // The record goes first: cleanup must see the run as live before any of its uploads.
+      lease = RunLease.start(new RunRecords(store, Clock.systemUTC()), runId, config.runLease(),
+          WRITER_NAME, previous.manifestRef());
       List<ShardAttempt> attempts = buildAndUpload(store, config, runId, sorter, buildDir, pool,
-          previous);
+          previous.shards(), lease);
       long t2 = System.nanoTime();
 
       RunPublisher.Outcome published = RunPublisher.publish(store, config, runId, createdAt,
@@ -123,7 +131,7 @@ public final class SnapshotWriter {
           stats);
     } catch (RuntimeException e) {
       if (uploadsStarted) {
-        removeRunUploads(config, runId);
+        abandonRun(config, runId, lease != null);
       }
       throw e;
     } finally {
@@ -210,7 +218,7 @@ public final class SnapshotWriter {
    */
   private static List<ShardAttempt> buildAndUpload(ObjectStore store, WriteConfig config,
       String runId, ExternalSorter sorter, Path buildDir, ExecutorService pool,
-      Map<Integer, ShardMeta> previous) {
+      Map<Integer, ShardMeta> previous, RunLease lease) {
     int ioThreads = pool == null ? 1 : 2;
     ExecutorService io = Executors.newFixedThreadPool(ioThreads, daemonThreads(runId + "-io"));
     Semaphore pending = new Semaphore(ioThreads + 1);
@@ -238,8 +246,10 @@ public final class SnapshotWriter {
             .thenApplyAsync(written -> {
               try {
                 BuiltShard shard = written.complete();
-                return ShardUploader.upload(store, runId, RunIds.newAttemptId(), shard,
-                    config.keyEncoding(), WRITER_NAME, start, previous.get(dbId));
+                ShardAttempt uploaded = ShardUploader.upload(store, runId, RunIds.newAttemptId(),
+                    shard, config.keyEncoding(), WRITER_NAME, start, previous.get(dbId));
+                lease.renewIfDue();
+                return uploaded;
               } finally {
                 pending.release();
                 deleteTree(dbDir);
@@ -267,16 +277,28 @@ public final class SnapshotWriter {
     }
   }
 
-  /** A failed run leaves nothing behind that a cleanup would have to find. */
-  private static void removeRunUploads(WriteConfig config, String runId) {
+  /**
+   * A failed run leaves nothing behind that a cleanup would have to find, and says FAILED so
+   * cleanup need not wait for its lease to expire. Best effort: the caller rethrows the
+   * original failure, which these must never replace.
+   */
+  private static void abandonRun(WriteConfig config, String runId, boolean hasRecord) {
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider())) {
-      List<String> keys = store.list(SnapshotLayout.runShardsPrefix(runId)).stream()
-          .map(ObjectInfo::key).toList();
-      store.deleteAll(keys);
+      try {
+        List<String> keys = store.list(SnapshotLayout.runShardsPrefix(runId)).stream()
+            .map(ObjectInfo::key).toList();
+        store.deleteAll(keys);
+      } catch (ShardyfusionException | IllegalStateException e) {
+        LOG.warn("run {} failed and its partial uploads could not be removed: {}", runId,
+            e.toString());
+      }
+      if (hasRecord) {
+        new RunRecords(store, Clock.systemUTC()).finish(runId, RunStatus.FAILED);
+      }
     } catch (ShardyfusionException | IllegalStateException e) {
-      LOG.warn("run {} failed and its partial uploads could not be removed: {}", runId,
-          e.toString());
+      LOG.warn("run {} failed and could not be marked FAILED (its lease will expire): {}",
+          runId, e.toString());
     }
   }
 

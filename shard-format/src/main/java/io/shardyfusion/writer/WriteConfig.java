@@ -12,6 +12,7 @@ import io.shardyfusion.storage.StorageLocation;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,6 +40,8 @@ public final class WriteConfig implements Serializable {
   private static final long serialVersionUID = 1L;
   /** The most shards one snapshot may have. */
   public static final int MAX_NUM_DBS = 65_536;
+  /** How long a run's lease lasts unless renewed (see {@link #runLease()}). */
+  public static final Duration DEFAULT_RUN_LEASE = Duration.ofHours(1);
 
   private final Integer numDbs;
   private final Long maxKeysPerShard;
@@ -53,6 +56,7 @@ public final class WriteConfig implements Serializable {
   private final LinkedHashMap<String, Object> customFields;
   private final String tempDir;
   private final boolean reuseUnchangedShards;
+  private final Duration runLease;
 
   private WriteConfig(Builder b) {
     this.numDbs = b.numDbs;
@@ -68,6 +72,7 @@ public final class WriteConfig implements Serializable {
     this.customFields = new LinkedHashMap<>(b.customFields);
     this.tempDir = b.tempDir;
     this.reuseUnchangedShards = b.reuseUnchangedShards;
+    this.runLease = b.runLease;
   }
 
   public static Builder builder() {
@@ -89,6 +94,7 @@ public final class WriteConfig implements Serializable {
     b.customFields.putAll(customFields);
     b.tempDir = tempDir;
     b.reuseUnchangedShards = reuseUnchangedShards;
+    b.runLease = runLease;
     return b;
   }
 
@@ -155,6 +161,15 @@ public final class WriteConfig implements Serializable {
     return reuseUnchangedShards;
   }
 
+  /**
+   * How long the run record's lease lasts (default 1 hour). The writer renews it when less than
+   * half remains, checked as shards complete; retention cleanup never deletes the uploads of a
+   * run whose lease is live. Make it longer than the slowest single shard build.
+   */
+  public Duration runLease() {
+    return runLease;
+  }
+
   /** Whether the shard count is only known once every key has been routed (CEL discovery). */
   public boolean discoversNumDbs() {
     return numDbs == null && maxKeysPerShard == null
@@ -177,6 +192,7 @@ public final class WriteConfig implements Serializable {
     private String tempDir = Paths.get(System.getProperty("java.io.tmpdir"), "shardyfusion")
         .toString();
     private boolean reuseUnchangedShards = true;
+    private Duration runLease = DEFAULT_RUN_LEASE;
 
     private Builder() {}
 
@@ -262,6 +278,16 @@ public final class WriteConfig implements Serializable {
 
     public Builder reuseUnchangedShards(boolean reuse) {
       this.reuseUnchangedShards = reuse;
+      return this;
+    }
+
+    /** See {@link WriteConfig#runLease()}; must be > 0. */
+    public Builder runLease(Duration lease) {
+      if (lease == null || lease.isZero() || lease.isNegative()) {
+        throw new ConfigValidationException("runLease must be > 0, got " + lease
+            + "; use a duration longer than the slowest shard build, e.g. Duration.ofHours(1)");
+      }
+      this.runLease = lease;
       return this;
     }
 
