@@ -1,13 +1,17 @@
 package io.shardyfusion.transforms;
 
+import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.publish.PreviousSnapshot;
 import io.shardyfusion.publish.ShardAttempt;
-import java.util.Map;
+import io.shardyfusion.runs.RunRecords;
+import io.shardyfusion.runs.RunStatus;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import io.shardyfusion.writer.ShardAttemptWriter;
 import io.shardyfusion.writer.WriteConfig;
+import java.time.Clock;
+import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
 
@@ -16,6 +20,9 @@ import org.apache.beam.sdk.values.KV;
  * streamed once into a bounded-memory external sort, never collected: on runners whose
  * group iterables are lazy (Flink, Spark with {@code --preferGroupByKeyToHandleHugeValues}), a
  * shard larger than the heap builds in a fixed heap.
+ *
+ * <p>Before uploading, it writes or renews the run record (RUNNING); a deterministic failure
+ * marks the run FAILED.
  */
 final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>, ShardAttempt> {
   private static final long serialVersionUID = 1L;
@@ -27,6 +34,8 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
   private final AttemptHook hook;
   private transient ObjectStore store;
   private transient Map<Integer, ShardMeta> previous;
+  private transient String basedOn;
+  private transient RunRecords runs;
 
   BuildShardFn(WriteConfig config, String runId, long sortBufferBytes, AttemptHook hook) {
     this.config = config;
@@ -39,7 +48,10 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
   public void setup() {
     store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());
-    previous = PreviousSnapshot.reusableShards(store, config);
+    PreviousSnapshot.Reusable reusable = PreviousSnapshot.load(store, config);
+    previous = reusable.shards();
+    basedOn = reusable.manifestRef();
+    runs = new RunRecords(store, Clock.systemUTC());
   }
 
   @ProcessElement
@@ -47,9 +59,21 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
     int dbId = c.element().getKey();
     Iterable<KV<byte[], byte[]>> records = c.element().getValue();
     long start = System.nanoTime();
-    ShardAttempt attempt = ShardAttemptWriter.write(store, config, runId, dbId,
-        sink -> records.forEach(kv -> sink.accept(kv.getKey(), kv.getValue())),
-        sortBufferBytes, WRITER_NAME, previous.get(dbId));
+    // Every worker makes sure the run record is RUNNING before it uploads: cleanup must see
+    // the run as live before any of its objects exist. Idempotent, one GET when fresh.
+    runs.ensureRunning(runId, config.runLease(), WRITER_NAME, basedOn);
+    ShardAttempt attempt;
+    try {
+      attempt = ShardAttemptWriter.write(store, config, runId, dbId,
+          sink -> records.forEach(kv -> sink.accept(kv.getKey(), kv.getValue())),
+          sortBufferBytes, WRITER_NAME, previous.get(dbId));
+    } catch (ShardyfusionException e) {
+      if (!e.retryable()) {
+        // Deterministic (duplicate keys, bad config): no retry can publish this run.
+        markFailed(runs, runId, e);
+      }
+      throw e;
+    }
     if (attempt == null) {
       return;
     }
@@ -61,6 +85,15 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
     ShardedWriteMetrics.BYTES_UPLOADED.inc(attempt.dbBytes());
     ShardedWriteMetrics.BUILD_MS.update((System.nanoTime() - start) / 1_000_000);
     c.output(attempt);
+  }
+
+  /** Best effort; never replaces the failure being reported. */
+  static void markFailed(RunRecords runs, String runId, Exception cause) {
+    try {
+      runs.finish(runId, RunStatus.FAILED);
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
   }
 
   @Teardown

@@ -1,12 +1,15 @@
 package io.shardyfusion.transforms;
 
+import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.publish.ShardAttempt;
+import io.shardyfusion.runs.RunRecords;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.BuildStats;
 import io.shardyfusion.writer.RunPublisher;
 import io.shardyfusion.writer.WriteConfig;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +19,8 @@ import org.apache.beam.sdk.values.PCollectionView;
 /**
  * The singleton publish step. It runs once, on the one element {@link ShardedWrite} creates,
  * after every shard attempt is available as a side input: winners, manifest, then
- * {@code _CURRENT}, then loser cleanup. A retry of this step republishes the same winners under
+ * {@code _CURRENT}, then the run record (PUBLISHED, or FAILED when no retry can succeed), then
+ * loser cleanup. A retry of this step republishes the same winners under
  * the same manifest key (createdAt is fixed when the pipeline is built).
  */
 final class PublishFn extends DoFn<String, BuildResult> {
@@ -43,8 +47,16 @@ final class PublishFn extends DoFn<String, BuildResult> {
     long t0 = System.nanoTime();
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider())) {
-      RunPublisher.Outcome out = RunPublisher.publish(store, config, runId, createdAt, numDbs,
-          attempts);
+      RunPublisher.Outcome out;
+      try {
+        // Marks the run record PUBLISHED once _CURRENT is written.
+        out = RunPublisher.publish(store, config, runId, createdAt, numDbs, attempts);
+      } catch (ShardyfusionException e) {
+        if (!e.retryable()) {
+          BuildShardFn.markFailed(new RunRecords(store, Clock.systemUTC()), runId, e);
+        }
+        throw e;
+      }
       long rows = out.winners().stream().mapToLong(ShardAttempt::rowCount).sum();
       long bytes = out.winners().stream().mapToLong(ShardAttempt::dbBytes).sum();
       long publishMs = (System.nanoTime() - t0) / 1_000_000;
