@@ -30,7 +30,7 @@ public final class RunRecordCodec {
     try {
       r = ManifestCodec.mapper().readValue(json, RunRecord.class);
     } catch (JsonProcessingException e) {
-      throw new ManifestParseException("run record " + source + " is not valid JSON: "
+      throw new ManifestParseException("run record " + source + " is not valid: "
           + e.getOriginalMessage() + "; delete it if the run is over, cleanup then treats the "
           + "run by the age of its uploads", e);
     } catch (IOException e) {
