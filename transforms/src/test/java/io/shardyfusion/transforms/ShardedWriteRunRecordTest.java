@@ -1,0 +1,64 @@
+package io.shardyfusion.transforms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
+import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.runs.RunRecord;
+import io.shardyfusion.runs.RunRecords;
+import io.shardyfusion.runs.RunStatus;
+import io.shardyfusion.storage.LocalObjectStore;
+import io.shardyfusion.writer.WriteConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.LongStream;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.transforms.Create;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** The Beam writer's run record: RUNNING before each shard is uploaded, PUBLISHED after. */
+public class ShardedWriteRunRecordTest {
+  /** What the record said right after each upload; the Direct runner shares this JVM. */
+  private static final Queue<RunStatus> SEEN_AT_UPLOAD = new ConcurrentLinkedQueue<>();
+
+  @Rule public final transient TestPipeline p = TestPipeline.create();
+  @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void theRunRecordIsRunningWhileShardsUploadAndPublishedAfter() throws Exception {
+    Path storeDir = tmp.newFolder("store").toPath();
+    String root = storeDir.toString();
+    WriteConfig config = WriteConfig.builder().numDbs(4).s3Prefix(storeDir.toUri().toString())
+        .runId("beam-run").tempDir(tmp.newFolder("build").toPath()).build();
+    SEEN_AT_UPLOAD.clear();
+
+    p.apply(Create.of(LongStream.range(0, 400).boxed().toList()))
+        .apply(ShardedWrite.<Long>to(config).withKeyFn(k -> k)
+            .withValueFn(k -> ("v" + k).getBytes(StandardCharsets.UTF_8))
+            .withAttemptHook(attempt -> SEEN_AT_UPLOAD.add(
+                new RunRecords(new LocalObjectStore(Paths.get(root)), Clock.systemUTC())
+                    .load("beam-run").orElseThrow().status())));
+    Instant started = Instant.now();
+    p.run().waitUntilFinish();
+
+    assertThat(SEEN_AT_UPLOAD).hasSize(4).containsOnly(RunStatus.RUNNING);
+    LocalObjectStore store = new LocalObjectStore(storeDir);
+    RunRecord r = new RunRecords(store, Clock.systemUTC()).load("beam-run").orElseThrow();
+    assertThat(r.status()).isEqualTo(RunStatus.PUBLISHED);
+    assertThat(r.writer().engine()).isEqualTo(BuildShardFn.WRITER_NAME);
+    assertThat(r.startedAt()).isAfterOrEqualTo(started.minusSeconds(1));
+    assertThat(r.leaseLive(Instant.now())).isFalse();
+    assertThat(new ObjectStoreManifestStore(store).loadCurrent().orElseThrow().runId())
+        .isEqualTo("beam-run");
+    assertThat(store.list(SnapshotLayout.RUNS + "/")).extracting(o -> o.key())
+        .isEqualTo(List.of(SnapshotLayout.runRecordKey("beam-run")));
+  }
+}
