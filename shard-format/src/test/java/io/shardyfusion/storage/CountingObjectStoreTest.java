@@ -33,7 +33,7 @@ class CountingObjectStoreTest {
   }
 
   @Test
-  void aWriteUnderInstrumentationCountsOnePutPerShardFilePlusTheTwoDocuments() throws Exception {
+  void aWriteUnderInstrumentationCountsOnePutPerShardFilePlusTheFourDocuments() throws Exception {
     CountingObjectStore.Counts counts = new CountingObjectStore.Counts();
     BuildResult r;
     try (AutoCloseable on = ObjectStores.instrument(s -> new CountingObjectStore(s, counts))) {
@@ -44,7 +44,8 @@ class CountingObjectStoreTest {
     long files = r.winners().stream().mapToLong(s -> s.files().size()).sum();
     long fileBytes = r.winners().stream().mapToLong(ShardMeta::dbBytes).sum();
     CountingObjectStore.Snapshot c = counts.snapshot();
-    assertThat(c.puts()).isEqualTo(files + 2); // shard files, manifest, _CURRENT
+    // shard files, manifest, _CURRENT, and the run record twice (RUNNING, then PUBLISHED)
+    assertThat(c.puts()).isEqualTo(files + 4);
     assertThat(c.putBytes()).isGreaterThan(fileBytes);
     assertThat(c.deletes()).isZero();
 
