@@ -16,13 +16,13 @@ public record CleanupReport(int manifestsDeleted, List<String> runsDeleted,
 
   public CleanupReport {
     runsDeleted = List.copyOf(runsDeleted);
-    runsKept = Map.copyOf(runsKept);
+    runsKept = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(runsKept));
   }
 
   @Override
   public String toString() {
     return "deleted " + manifestsDeleted + " manifests, " + objectsDeleted + " objects ("
         + bytesDeleted + " bytes), " + runRecordsDeleted + " run records; runs deleted "
-        + runsDeleted + "; runs kept " + new java.util.TreeMap<>(runsKept);
+        + runsDeleted + "; runs kept " + runsKept;
   }
 }

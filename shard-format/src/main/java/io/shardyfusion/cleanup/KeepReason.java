@@ -27,6 +27,12 @@ public enum KeepReason {
     this.description = description;
   }
 
+  /** An immutable copy in declaration order, so plans print and serialize stably. */
+  static java.util.Set<KeepReason> ordered(java.util.Collection<KeepReason> reasons) {
+    return reasons.isEmpty() ? java.util.Set.of()
+        : java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(reasons));
+  }
+
   /** A short phrase for plan listings. */
   public String description() {
     return description;

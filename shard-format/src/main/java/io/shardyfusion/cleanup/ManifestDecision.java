@@ -12,7 +12,7 @@ public record ManifestDecision(String ref, String runId, Instant createdAt,
     Set<KeepReason> keptBecause) {
 
   public ManifestDecision {
-    keptBecause = Set.copyOf(keptBecause);
+    keptBecause = KeepReason.ordered(keptBecause);
   }
 
   public boolean delete() {

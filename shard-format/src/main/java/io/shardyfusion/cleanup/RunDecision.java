@@ -23,7 +23,7 @@ public record RunDecision(String runId, RunStatus status, Instant leaseExpiresAt
     List<ObjectInfo> deleteObjects, boolean deleteRecord) {
 
   public RunDecision {
-    keptBecause = Set.copyOf(keptBecause);
+    keptBecause = KeepReason.ordered(keptBecause);
     deleteObjects = List.copyOf(deleteObjects);
   }
 

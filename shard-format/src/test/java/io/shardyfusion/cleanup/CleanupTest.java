@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ManifestParseException;
 import io.shardyfusion.errors.StorageException;
+import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.manifest.store.ManifestEntry;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
 import io.shardyfusion.manifest.store.Rollback;
@@ -206,7 +207,7 @@ class CleanupTest {
   }
 
   @Test
-  void aDryRunChangesNothingAndListsExactlyWhatTheRealRunDeletes() {
+  void aDryRunChangesNothingAndListsExactlyWhatTheRealRunDeletes() throws Exception {
     List<BuildResult> runs = threeRuns();
     Map<String, Long> before = listing(store());
 
@@ -215,6 +216,11 @@ class CleanupTest {
     assertThat(plan.render()).contains("delete " + runs.get(0).manifestRef())
         .contains("keep   " + runs.get(2).manifestRef()).contains("r1 [PUBLISHED]: delete all")
         .contains("total: delete 2 manifests, " + plan.objectsToDelete() + " objects");
+
+    String json = ManifestCodec.mapper().writeValueAsString(plan);
+    assertThat(ManifestCodec.mapper().readTree(json).get("manifests")).hasSize(3);
+    assertThat(json).contains("\"keptBecause\" : [ \"CURRENT\", \"WITHIN_KEEP_LAST\" ]")
+        .contains(plan.objectKeysToDelete().get(0));
 
     cleanup(Clock.systemUTC()).execute(plan, CleanupListener.NONE);
     Set<String> gone = new HashSet<>(before.keySet());
