@@ -25,6 +25,8 @@ public final class SnapshotLayout {
   private static final Pattern ATTEMPT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern ATTEMPT_DIR =
       Pattern.compile("shards/run_id=([^/]+)/db=(\\d+)/attempt=([^/]+)/.*");
+  private static final Pattern MANIFEST_KEY =
+      Pattern.compile("manifests/([^/_]+)_run_id=([^/]+)/manifest");
   private static final DateTimeFormatter MANIFEST_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -59,6 +61,25 @@ public final class SnapshotLayout {
   public static String manifestKey(Instant createdAt, String runId) {
     return MANIFESTS + "/" + MANIFEST_TIME.format(createdAt) + "_run_id=" + runId + "/manifest";
   }
+
+  /**
+   * (createdAt, runId) that a manifest key encodes, or null for a key outside the manifest
+   * layout. Lets history name a manifest whose document cannot be read.
+   */
+  public static ManifestKey parseManifestKey(String key) {
+    Matcher m = MANIFEST_KEY.matcher(key);
+    if (!m.matches()) {
+      return null;
+    }
+    try {
+      return new ManifestKey(Instant.from(MANIFEST_TIME.parse(m.group(1))), m.group(2));
+    } catch (java.time.format.DateTimeParseException e) {
+      return new ManifestKey(null, m.group(2));
+    }
+  }
+
+  /** What a manifest key says about its run. */
+  public record ManifestKey(Instant createdAt, String runId) {}
 
   /** (runId, dbId, attempt) of a key inside an attempt directory, or null for other keys. */
   public static AttemptKey parseAttemptKey(String key) {

@@ -35,9 +35,8 @@ public interface ManifestStore extends AutoCloseable {
   Manifest loadManifest(String ref);
 
   /**
-   * Up to {@code limit} manifests, newest first.
-   *
-   * @throws io.shardyfusion.errors.ManifestParseException if a listed manifest is malformed
+   * Up to {@code limit} manifests, newest first. A manifest that exists but cannot be loaded
+   * is listed too, with {@link ManifestEntry#problem()} saying why.
    */
   List<ManifestEntry> listManifests(int limit);
 

@@ -1,6 +1,8 @@
 package io.shardyfusion.manifest.store;
 
 import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.errors.ManifestParseException;
+import io.shardyfusion.errors.ObjectNotFoundException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
@@ -91,7 +93,14 @@ public final class ObjectStoreManifestStore implements ManifestStore {
     List<ManifestEntry> out = new ArrayList<>();
     for (int i = keys.size() - 1; i >= 0 && out.size() < limit; i--) {
       String ref = store.url(keys.get(i));
-      out.add(ManifestEntry.of(ref, loadManifest(ref)));
+      try {
+        out.add(ManifestEntry.of(ref, loadManifest(ref)));
+      } catch (ManifestParseException | ObjectNotFoundException e) {
+        // Deleted since the listing, or malformed: still history, so show it and say why.
+        SnapshotLayout.ManifestKey k = SnapshotLayout.parseManifestKey(keys.get(i));
+        out.add(ManifestEntry.unreadable(ref, k == null ? null : k.runId(),
+            k == null ? null : k.createdAt(), e.getMessage()));
+      }
     }
     return out;
   }
