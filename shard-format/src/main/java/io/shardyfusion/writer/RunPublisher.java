@@ -1,6 +1,7 @@
 package io.shardyfusion.writer;
 
 import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.publish.ManifestAssembler;
 import io.shardyfusion.publish.ShardAttempt;
 import io.shardyfusion.publish.SnapshotPublisher;
@@ -25,7 +26,8 @@ public final class RunPublisher {
   /**
    * @param numDbs the shard count, or -1 when the CEL expression's ids decide it
    */
-  public static Outcome publish(ObjectStore store, WriteConfig config, String runId,
+  public static Outcome publish(ObjectStore store, ManifestStore manifests, WriteConfig config,
+      String runId,
       Instant createdAt, int numDbs, Collection<ShardAttempt> attempts) {
     List<ShardAttempt> winners = WinnerSelector.winners(attempts);
     int n = numDbs;
@@ -35,7 +37,8 @@ public final class RunPublisher {
       n = ShardRouters.checkDiscoveredIds(used, config.sharding().celExpr());
     }
     Manifest manifest = ManifestAssembler.assemble(config, runId, createdAt, n, winners);
-    SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifest);
+    SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifests,
+        manifest);
     // Always list: an attempt whose task failed after uploading (a retried bundle, a killed
     // speculative task) is never reported, so comparing counts would miss it.
     SnapshotPublisher.deleteLosers(store, runId, winners);

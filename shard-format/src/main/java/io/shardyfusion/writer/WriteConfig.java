@@ -1,12 +1,15 @@
 package io.shardyfusion.writer;
 
 import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.manifest.store.ManifestStore;
+import io.shardyfusion.manifest.store.ManifestStoreFactory;
 import io.shardyfusion.publish.SnapshotLayout;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.routing.ShardingStrategy;
 import io.shardyfusion.shard.ShardFormatOptions;
 import io.shardyfusion.storage.CredentialProvider;
+import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StorageLocation;
 import java.io.Serializable;
@@ -34,6 +37,10 @@ import java.util.Map;
  * <p>The shard count comes from exactly one place: {@code numDbs}, or {@code maxKeysPerShard}
  * (HASH: {@code ceil(rows / maxKeysPerShard)}), or the CEL spec (boundaries + 1, or discovered
  * as the largest shard id the expression yields + 1).
+ *
+ * <p>Manifests and the current pointer go next to the shards by default; {@link
+ * Builder#manifestStore} publishes them elsewhere (e.g. PostgreSQL) while shards stay under
+ * {@code s3Prefix}.
  */
 public final class WriteConfig implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -53,6 +60,7 @@ public final class WriteConfig implements Serializable {
   private final LinkedHashMap<String, Object> customFields;
   private final String tempDir;
   private final boolean reuseUnchangedShards;
+  private final ManifestStoreFactory manifestStore;
 
   private WriteConfig(Builder b) {
     this.numDbs = b.numDbs;
@@ -68,6 +76,7 @@ public final class WriteConfig implements Serializable {
     this.customFields = new LinkedHashMap<>(b.customFields);
     this.tempDir = b.tempDir;
     this.reuseUnchangedShards = b.reuseUnchangedShards;
+    this.manifestStore = b.manifestStore;
   }
 
   public static Builder builder() {
@@ -89,6 +98,7 @@ public final class WriteConfig implements Serializable {
     b.customFields.putAll(customFields);
     b.tempDir = tempDir;
     b.reuseUnchangedShards = reuseUnchangedShards;
+    b.manifestStore = manifestStore;
     return b;
   }
 
@@ -161,6 +171,16 @@ public final class WriteConfig implements Serializable {
         && sharding.strategy() == ShardingStrategy.CEL && sharding.boundaries() == null;
   }
 
+  /** Where manifests and the current pointer are published. */
+  public ManifestStoreFactory manifestStoreFactory() {
+    return manifestStore;
+  }
+
+  /** Opens the manifest store for a run whose shards live in {@code snapshotStore}. */
+  public ManifestStore openManifestStore(ObjectStore snapshotStore) {
+    return manifestStore.open(snapshotStore);
+  }
+
   /** Builder. Setters check their own argument; {@link #build()} checks the combination. */
   public static final class Builder {
     private Integer numDbs;
@@ -177,6 +197,7 @@ public final class WriteConfig implements Serializable {
     private String tempDir = Paths.get(System.getProperty("java.io.tmpdir"), "shardyfusion")
         .toString();
     private boolean reuseUnchangedShards = true;
+    private ManifestStoreFactory manifestStore = ManifestStoreFactory.objectStore();
 
     private Builder() {}
 
@@ -262,6 +283,15 @@ public final class WriteConfig implements Serializable {
 
     public Builder reuseUnchangedShards(boolean reuse) {
       this.reuseUnchangedShards = reuse;
+      return this;
+    }
+
+    /**
+     * Where to publish manifests and the current pointer (default: the object store, next to
+     * the shards). Must be serializable for Beam: pass a factory, not an open store.
+     */
+    public Builder manifestStore(ManifestStoreFactory factory) {
+      this.manifestStore = require("manifestStore", factory);
       return this;
     }
 

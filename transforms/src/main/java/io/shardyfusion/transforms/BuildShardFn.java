@@ -1,6 +1,7 @@
 package io.shardyfusion.transforms;
 
 import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.publish.PreviousSnapshot;
 import io.shardyfusion.publish.ShardAttempt;
 import java.util.Map;
@@ -39,7 +40,9 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
   public void setup() {
     store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());
-    previous = PreviousSnapshot.reusableShards(store, config);
+    try (ManifestStore manifests = config.openManifestStore(store)) {
+      previous = PreviousSnapshot.reusableShards(manifests, config);
+    }
   }
 
   @ProcessElement

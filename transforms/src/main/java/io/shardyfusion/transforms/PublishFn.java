@@ -1,5 +1,6 @@
 package io.shardyfusion.transforms;
 
+import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.publish.ShardAttempt;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
@@ -42,9 +43,10 @@ final class PublishFn extends DoFn<String, BuildResult> {
     int numDbs = numDbsView == null ? ShardedWrite.fixedNumDbs(config) : c.sideInput(numDbsView);
     long t0 = System.nanoTime();
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
-        config.credentialProvider())) {
-      RunPublisher.Outcome out = RunPublisher.publish(store, config, runId, createdAt, numDbs,
-          attempts);
+        config.credentialProvider());
+        ManifestStore manifests = config.openManifestStore(store)) {
+      RunPublisher.Outcome out = RunPublisher.publish(store, manifests, config, runId,
+          createdAt, numDbs, attempts);
       long rows = out.winners().stream().mapToLong(ShardAttempt::rowCount).sum();
       long bytes = out.winners().stream().mapToLong(ShardAttempt::dbBytes).sum();
       long publishMs = (System.nanoTime() - t0) / 1_000_000;
