@@ -41,6 +41,14 @@ public interface ManifestStore extends AutoCloseable {
   List<ManifestEntry> listManifests(int limit);
 
   /**
+   * Refs of up to {@code limit} manifests, newest first, without loading them (a reader falling
+   * back to an earlier snapshot needs only a few, but must not fetch the whole history).
+   */
+  default List<String> listManifestRefs(int limit) {
+    return listManifests(limit).stream().map(ManifestEntry::ref).toList();
+  }
+
+  /**
    * Points the current pointer at {@code ref} after checking that the manifest loads; on any
    * failure the pointer is unchanged.
    */

@@ -80,7 +80,17 @@ public final class ObjectStoreManifestStore implements ManifestStore {
   }
 
   @Override
-  public List<ManifestEntry> listManifests(int limit) {
+  public List<String> listManifestRefs(int limit) {
+    List<String> keys = manifestKeysOldestFirst(limit);
+    List<String> out = new ArrayList<>();
+    for (int i = keys.size() - 1; i >= 0 && out.size() < limit; i--) {
+      out.add(store.url(keys.get(i)));
+    }
+    return out;
+  }
+
+  /** Keys sort by publish time, so one LIST gives history in order. */
+  private List<String> manifestKeysOldestFirst(int limit) {
     if (limit < 0) {
       throw new ConfigValidationException("limit must be >= 0, got " + limit);
     }
@@ -90,6 +100,12 @@ public final class ObjectStoreManifestStore implements ManifestStore {
         keys.add(o.key());
       }
     }
+    return keys;
+  }
+
+  @Override
+  public List<ManifestEntry> listManifests(int limit) {
+    List<String> keys = manifestKeysOldestFirst(limit);
     List<ManifestEntry> out = new ArrayList<>();
     for (int i = keys.size() - 1; i >= 0 && out.size() < limit; i--) {
       String ref = store.url(keys.get(i));
