@@ -206,14 +206,15 @@ public final class PostgresManifestStore implements ManifestStore {
   }
 
   private <T> T inTransaction(String action, ConnectionHolder.Work<T> work) {
-    T result = db.inTransaction(action, c -> {
-      if (!schemaReady) {
-        schema.ensure(c);
-      }
-      return work.run(c);
-    });
-    schemaReady = true;
-    return result;
+    if (!schemaReady) {
+      db.inTransaction("create the tables " + schema.manifests() + " and " + schema.pointers(),
+          c -> {
+            schema.ensure(c);
+            return null;
+          });
+      schemaReady = true;
+    }
+    return db.inTransaction(action, work);
   }
 
   private void insertManifest(Connection c, PostgresRef ref, Manifest m, byte[] json)

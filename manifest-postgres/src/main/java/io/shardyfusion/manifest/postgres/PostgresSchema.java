@@ -85,12 +85,19 @@ final class PostgresSchema {
    * Creates the tables unless both exist. Concurrent first users would race inside CREATE TABLE
    * IF NOT EXISTS (it is not atomic against itself), so the DDL runs under a transaction-scoped
    * advisory lock. Checking first lets users without CREATE privilege use existing tables.
+   * Run it in a transaction of its own: DDL locks held while waiting for a dataset's lock
+   * would deadlock with writers.
    */
   void ensure(Connection c) throws SQLException {
     if (exists(c)) {
       return;
     }
     lock(c, SCHEMA_LOCK_CLASS, prefix);
+    // Whoever held the lock before may have created them; CREATE INDEX IF NOT EXISTS would
+    // still lock the table against writers, so skip the DDL entirely.
+    if (exists(c)) {
+      return;
+    }
     try (Statement s = c.createStatement()) {
       for (String sql : ddl()) {
         s.execute(sql);
