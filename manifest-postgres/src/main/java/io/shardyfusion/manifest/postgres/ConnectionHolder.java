@@ -62,6 +62,10 @@ final class ConnectionHolder implements AutoCloseable {
       return result;
     } catch (SQLException e) {
       rollbackQuietly(c);
+      if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+        // A connection error leaves the session in an unknown state; start afresh next time.
+        closeQuietly();
+      }
       throw PostgresErrors.map(e, action, config);
     } catch (RuntimeException | Error e) {
       rollbackQuietly(c);

@@ -209,6 +209,22 @@ class PostgresManifestStoreTest {
   }
 
   @Test
+  void aConnectionTheServerKillsFailsOneCallRetryablyThenTheStoreReconnects()
+      throws SQLException {
+    try (PostgresManifestStore store = newStore()) {
+      store.publish(TestManifests.run("before", 1));
+      // Waits (up to 5 s) until the store's backend is gone, so the next call must fail.
+      sql("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = "
+          + "current_database() AND application_name = 'shardyfusion'");
+
+      assertThatThrownBy(store::loadCurrent)
+          .isInstanceOfSatisfying(StorageException.class,
+              e -> assertThat(e.retryable()).as("retryable of %s", e.getMessage()).isTrue());
+      assertThat(store.loadCurrent().orElseThrow().runId()).isEqualTo("before");
+    }
+  }
+
+  @Test
   void listManifestsRejectsANegativeLimitAndHonoursZero() {
     try (PostgresManifestStore store = newStore()) {
       store.publish(TestManifests.run("r1", 1));
