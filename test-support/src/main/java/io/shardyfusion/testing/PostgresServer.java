@@ -203,8 +203,8 @@ public final class PostgresServer implements AutoCloseable {
     }
     stopped = true;
     if (Files.exists(dataDir().resolve("postmaster.pid"))) {
-      run(List.of(bin("pg_ctl"), "-D", dataDir().toString(), "-m", "immediate", "-w", "stop"),
-          root.resolve("pg_ctl-stop.log"), false);
+      run(asOsUser, List.of(bin("pg_ctl"), "-D", dataDir().toString(), "-m", "immediate", "-w",
+          "stop"), root.resolve("pg_ctl-stop.log"), false);
     }
     deleteRecursively(root);
   }
@@ -215,10 +215,10 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private static void initdb(Path bindir, Path root, boolean asOsUser) {
-    PostgresServer tmp = new PostgresServer(bindir, root, asOsUser, 0);
-    tmp.run(List.of(tmp.bin("initdb"), "-D", tmp.dataDir().toString(), "-U", SUPERUSER,
-        "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"), root.resolve("initdb.log"),
-        true);
+    Path data = root.resolve("data");
+    run(asOsUser, List.of(bindir.resolve("initdb").toString(), "-D", data.toString(),
+        "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"),
+        root.resolve("initdb.log"), true);
     String hba = String.join("\n",
         "# Written by io.shardyfusion.testing.PostgresServer.",
         "local all all trust",
@@ -226,7 +226,7 @@ public final class PostgresServer implements AutoCloseable {
         "host all all 127.0.0.1/32 trust",
         "");
     try {
-      Path file = tmp.dataDir().resolve("pg_hba.conf");
+      Path file = data.resolve("pg_hba.conf");
       Files.writeString(file, hba, StandardCharsets.UTF_8);
       Files.createDirectories(root.resolve("sock"));
       if (asOsUser) {
@@ -246,7 +246,7 @@ public final class PostgresServer implements AutoCloseable {
         "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
         "-c", "shared_buffers=16MB", "-c", "max_connections=60");
     // pg_ctl -w returns once the server accepts connections, or fails with its log.
-    boolean ok = run(List.of(bin("pg_ctl"), "-D", dataDir().toString(), "-l",
+    boolean ok = run(asOsUser, List.of(bin("pg_ctl"), "-D", dataDir().toString(), "-l",
         logFile().toString(), "-o", options, "-w", "-t", Long.toString(START_DEADLINE.toSeconds()),
         "start"), root.resolve("pg_ctl-start.log"), false);
     if (!ok) {
@@ -298,7 +298,8 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /** Runs a PostgreSQL program (as the OS user when we are root), output to {@code log}. */
-  private boolean run(List<String> command, Path log, boolean required) {
+  private static boolean run(boolean asOsUser, List<String> command, Path log,
+      boolean required) {
     List<String> full = new ArrayList<>();
     if (asOsUser) {
       full.addAll(List.of("runuser", "-u", OS_USER, "--"));
