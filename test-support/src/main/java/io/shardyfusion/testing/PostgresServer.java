@@ -8,6 +8,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.sql.Connection;
@@ -206,7 +208,24 @@ public final class PostgresServer implements AutoCloseable {
       run(asOsUser, List.of(bin("pg_ctl"), "-D", dataDir().toString(), "-m", "immediate", "-w",
           "stop"), root.resolve("pg_ctl-stop.log"), false);
     }
+    keepLog();
     deleteRecursively(root);
+  }
+
+  /** Copies the server log to {@code target/postgres-logs/} (under Maven), for post-mortems. */
+  private void keepLog() {
+    // Surefire runs in the module directory, so this lands in <module>/target.
+    Path target = Paths.get("target");
+    if (!Files.isDirectory(target) || !Files.exists(logFile())) {
+      return;
+    }
+    try {
+      Path dir = Files.createDirectories(target.resolve("postgres-logs"));
+      Files.copy(logFile(), dir.resolve("postgres-" + port + ".log"),
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      // Best effort: the log only helps to diagnose failures.
+    }
   }
 
   @Override
@@ -239,6 +258,12 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   private void launch() {
+    try {
+      // pg_ctl appends; an earlier attempt's "could not bind" must not be read again.
+      Files.deleteIfExists(logFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + logFile(), e);
+    }
     String options = String.join(" ", "-p", Integer.toString(port),
         "-k", root.resolve("sock").toString(),
         "-c", "listen_addresses=127.0.0.1",
