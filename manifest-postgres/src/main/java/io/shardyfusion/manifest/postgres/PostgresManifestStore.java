@@ -10,6 +10,7 @@ import io.shardyfusion.manifest.store.ManifestEntry;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.ManifestStoreFactory;
 import io.shardyfusion.manifest.store.PublishedRef;
+import io.shardyfusion.publish.SnapshotLayout;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -90,6 +91,8 @@ public final class PostgresManifestStore implements ManifestStore {
 
   @Override
   public PublishedRef publish(Manifest manifest) {
+    // The run id becomes part of the ref, which must parse again later.
+    SnapshotLayout.validateRunId(manifest.runId());
     Instant createdAt = manifest.required().createdAt();
     PostgresRef ref = PostgresRef.of(config.dataset(), createdAt, manifest.runId());
     byte[] json = ManifestCodec.toJson(manifest);

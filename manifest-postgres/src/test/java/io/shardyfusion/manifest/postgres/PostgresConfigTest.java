@@ -62,6 +62,14 @@ class PostgresConfigTest {
   }
 
   @Test
+  void aUrlTheDriverCannotParseIsAConfigErrorWhenTheStoreIsCreated() {
+    PostgresConfig c = valid().jdbcUrl("jdbc:postgresql://127.0.0.1:notaport/db").build();
+    assertThatThrownBy(() -> new PostgresManifestStore(c))
+        .isInstanceOf(ConfigValidationException.class)
+        .hasMessageContaining("jdbcUrl 'jdbc:postgresql://127.0.0.1:notaport/db'");
+  }
+
+  @Test
   void passwordFromEnvIsReadWhenResolvedAndAMissingVariableIsNamed() {
     PostgresConfig c = valid().passwordFromEnv("SHARDY_PG_PW").build();
     assertThat(c.resolvePassword(Map.of("SHARDY_PG_PW", "pw")::get)).contains("pw");

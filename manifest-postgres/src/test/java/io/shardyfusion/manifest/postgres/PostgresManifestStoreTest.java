@@ -225,6 +225,17 @@ class PostgresManifestStoreTest {
   }
 
   @Test
+  void aRunIdThatCannotBePartOfARefIsRefusedBeforeAnythingIsWritten() {
+    try (PostgresManifestStore store = newStore()) {
+      assertThatThrownBy(() -> store.publish(TestManifests.run("a/b", 1)))
+          .isInstanceOf(ConfigValidationException.class)
+          .hasMessageContaining("runId 'a/b' is invalid");
+      assertThat(store.listManifests(10)).isEmpty();
+      assertThat(store.loadCurrent()).isEmpty();
+    }
+  }
+
+  @Test
   void listManifestsRejectsANegativeLimitAndHonoursZero() {
     try (PostgresManifestStore store = newStore()) {
       store.publish(TestManifests.run("r1", 1));
