@@ -1,6 +1,7 @@
 package io.shardyfusion.reader;
 
 import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.manifest.store.ManifestStoreFactory;
 import io.shardyfusion.storage.CredentialProvider;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StorageLocation;
@@ -22,14 +23,18 @@ import java.nio.file.Path;
  *     earlier manifests (newest first) to try before giving up (default 3; 0 = none)
  * @param refreshInterval refresh in the background this often; null = only on request
  * @param maxReadsPerSecond token bucket over get/multiGet keys; 0 = unlimited
- * @param pinnedManifestRef serve exactly this manifest (its full URL under {@code s3Prefix});
- *     {@code _CURRENT} is then never read and {@link ShardedReader#refresh()} returns false.
- *     Null (default) = follow {@code _CURRENT}
+ * @param pinnedManifestRef serve exactly this manifest (its ref: with the default store, its full
+ *     URL under {@code s3Prefix}); the current pointer is then never read and
+ *     {@link ShardedReader#refresh()} returns false. Null (default) = follow the pointer
+ * @param manifestStore where manifests and the current pointer live, when not next to the shards
+ *     (e.g. PostgreSQL); null (default) = {@code _CURRENT} and manifests under {@code s3Prefix}.
+ *     The reader opens the store and closes it on {@link ShardedReader#close()}; shards are
+ *     always read from {@code s3Prefix}
  */
 public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider credentialProvider,
     S3ConnectionOptions s3ConnectionOptions, long blockCacheBytes, int downloadParallelism,
     int maxFallbackAttempts, java.time.Duration refreshInterval, double maxReadsPerSecond,
-    String pinnedManifestRef) {
+    String pinnedManifestRef, ManifestStoreFactory manifestStore) {
 
   public ReaderConfig {
     if (s3Prefix == null) {
@@ -68,7 +73,7 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
         throw new ConfigValidationException("pinnedManifestRef is blank; leave it unset to "
             + "follow _CURRENT");
       }
-      if (!pinnedManifestRef.startsWith(s3Prefix + "/")) {
+      if (manifestStore == null && !pinnedManifestRef.startsWith(s3Prefix + "/")) {
         throw new ConfigValidationException("pinnedManifestRef " + pinnedManifestRef
             + " is not under s3Prefix " + s3Prefix + "; use the manifest's full URL");
       }
@@ -96,6 +101,7 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
     private java.time.Duration refreshInterval;
     private double maxReadsPerSecond;
     private String pinnedManifestRef;
+    private ManifestStoreFactory manifestStore;
 
     private Builder() {}
 
@@ -144,16 +150,22 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
       return this;
     }
 
-    /** Serve exactly this manifest (full URL) and never follow {@code _CURRENT}. */
+    /** Serve exactly this manifest (its ref) and never follow the current pointer. */
     public Builder pinnedManifestRef(String ref) {
       this.pinnedManifestRef = ref;
+      return this;
+    }
+
+    /** Read manifests and the current pointer from this store instead of {@code s3Prefix}. */
+    public Builder manifestStore(ManifestStoreFactory factory) {
+      this.manifestStore = factory;
       return this;
     }
 
     public ReaderConfig build() {
       return new ReaderConfig(s3Prefix, localRoot, credentialProvider, s3ConnectionOptions,
           blockCacheBytes, downloadParallelism, maxFallbackAttempts, refreshInterval,
-          maxReadsPerSecond, pinnedManifestRef);
+          maxReadsPerSecond, pinnedManifestRef, manifestStore);
     }
   }
 }

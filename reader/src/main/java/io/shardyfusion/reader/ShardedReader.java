@@ -6,6 +6,8 @@ import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.manifest.store.ManifestStore;
+import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
 import io.shardyfusion.ratelimit.TokenBucket;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
@@ -62,6 +64,7 @@ public final class ShardedReader implements AutoCloseable {
 
   private final ReaderConfig config;
   private final ObjectStore store;
+  private final ManifestStore manifests;
   private final StateLoader loader;
   private final ShardCache cache;
   private final LRUCache blockCache;
@@ -92,7 +95,9 @@ public final class ShardedReader implements AutoCloseable {
     this.readLimit = config.maxReadsPerSecond() > 0
         ? TokenBucket.perSecond(config.maxReadsPerSecond()) : null;
     this.cache = new ShardCache(config.localRoot(), store);
-    this.loader = new StateLoader(store, cache, blockCache, downloads);
+    this.manifests = config.manifestStore() == null ? new ObjectStoreManifestStore(store)
+        : config.manifestStore().open(store);
+    this.loader = new StateLoader(manifests, cache, blockCache, downloads);
   }
 
   /**
@@ -132,15 +137,8 @@ public final class ShardedReader implements AutoCloseable {
       if (config.maxFallbackAttempts() == 0 || isUnreachable(first)) {
         throw first;
       }
-      List<String> earlier = loader.manifestRefsNewestFirst();
-      int tried = 0;
-      for (String ref : earlier) {
-        if (ref.equals(pointer.manifestRef())) {
-          continue;
-        }
-        if (tried++ >= config.maxFallbackAttempts()) {
-          break;
-        }
+      for (String ref : loader.manifestRefsBefore(pointer.manifestRef(),
+          config.maxFallbackAttempts())) {
         try {
           ReaderState s = loader.open(loader.loadManifest(ref), ref);
           lastRefreshError = "current snapshot " + pointer.manifestRef()
@@ -482,6 +480,7 @@ public final class ShardedReader implements AutoCloseable {
     if (blockCache != null) {
       blockCache.close();
     }
+    manifests.close();
     store.close();
   }
 

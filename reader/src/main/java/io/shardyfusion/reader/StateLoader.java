@@ -4,12 +4,10 @@ import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
-import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.manifest.ShardMeta;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.routing.ShardRouter;
 import io.shardyfusion.routing.ShardRouters;
-import io.shardyfusion.storage.ObjectStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,47 +30,39 @@ final class StateLoader {
     RocksDB.loadLibrary();
   }
 
-  private final ObjectStore store;
+  private final ManifestStore manifests;
   private final ShardCache cache;
   private final Cache blockCache;
   private final ExecutorService downloads;
 
-  StateLoader(ObjectStore store, ShardCache cache, Cache blockCache, ExecutorService downloads) {
-    this.store = store;
+  StateLoader(ManifestStore manifests, ShardCache cache, Cache blockCache,
+      ExecutorService downloads) {
+    this.manifests = manifests;
     this.cache = cache;
     this.blockCache = blockCache;
     this.downloads = downloads;
   }
 
   CurrentPointer loadCurrent() {
-    byte[] json = store.getIfExists(SnapshotLayout.CURRENT).orElseThrow(() ->
-        new StorageException("no snapshot is published at " + store.baseUrl() + ": "
-            + store.url(SnapshotLayout.CURRENT) + " does not exist; run a writer first or fix "
-            + "s3Prefix", false));
-    return ManifestCodec.parseCurrent(json, store.url(SnapshotLayout.CURRENT));
+    return manifests.loadCurrent().orElseThrow(() ->
+        new StorageException("no snapshot is published: " + manifests.location()
+            + " does not exist; run a writer first or fix s3Prefix (or the manifest store)",
+            false));
   }
 
   Manifest loadManifest(String manifestRef) {
-    String key;
-    try {
-      key = store.keyOf(manifestRef);
-    } catch (IllegalArgumentException e) {
-      throw new StorageException("manifest " + manifestRef + " is not under this reader's "
-          + "prefix " + store.baseUrl() + "; point s3Prefix at the snapshot's prefix", false);
-    }
-    return ManifestCodec.parseManifest(store.get(key), manifestRef);
+    return manifests.loadManifest(manifestRef);
   }
 
-  /** URLs of every manifest under the prefix, newest first (their keys sort by time). */
-  List<String> manifestRefsNewestFirst() {
-    List<String> refs = new ArrayList<>();
-    for (io.shardyfusion.storage.ObjectInfo o : store.list(SnapshotLayout.MANIFESTS + "/")) {
-      if (o.key().endsWith("/manifest")) {
-        refs.add(store.url(o.key()));
-      }
-    }
-    java.util.Collections.reverse(refs);
-    return refs;
+  /**
+   * Manifests published before {@code currentRef}, newest first: the fallback candidates. Never
+   * newer ones: after a rollback, the newer manifests are the ones an operator backed away from.
+   */
+  List<String> manifestRefsBefore(String currentRef, int limit) {
+    List<String> all = manifests.listManifestRefs(Integer.MAX_VALUE);
+    int at = all.indexOf(currentRef);
+    List<String> older = at < 0 ? all : all.subList(at + 1, all.size());
+    return older.subList(0, Math.min(limit, older.size()));
   }
 
   ReaderState open(Manifest manifest, String manifestRef) {

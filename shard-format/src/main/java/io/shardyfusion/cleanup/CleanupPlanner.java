@@ -2,6 +2,7 @@ package io.shardyfusion.cleanup;
 
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ManifestParseException;
+import io.shardyfusion.errors.ObjectNotFoundException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
@@ -105,12 +106,26 @@ public final class CleanupPlanner {
     return new CleanupPlan(now, policy.toString(), location, currentRef, decisions, runs);
   }
 
+  /**
+   * Every manifest of history, newest first. Stores list an unreadable manifest with a problem
+   * instead of failing; cleanup must fail instead, unless it was merely deleted meanwhile.
+   */
   private static List<ManifestEntry> history(ManifestStore manifests) {
-    try {
-      return manifests.listManifests(Integer.MAX_VALUE);
-    } catch (ManifestParseException e) {
-      throw malformed(manifests, e);
+    List<ManifestEntry> out = new ArrayList<>();
+    for (ManifestEntry e : manifests.listManifests(Integer.MAX_VALUE)) {
+      if (e.valid()) {
+        out.add(e);
+        continue;
+      }
+      try {
+        out.add(ManifestEntry.of(e.ref(), manifests.loadManifest(e.ref())));
+      } catch (ObjectNotFoundException gone) {
+        // Deleted since the listing (e.g. by another cleanup): nothing left to decide.
+      } catch (ManifestParseException bad) {
+        throw malformed(manifests, bad);
+      }
     }
+    return out;
   }
 
   private static Manifest load(ManifestStore manifests, String ref) {

@@ -3,9 +3,8 @@ package io.shardyfusion.publish;
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
-import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.manifest.ShardMeta;
-import io.shardyfusion.storage.ObjectStore;
+import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.writer.WriteConfig;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,8 +27,9 @@ public final class PreviousSnapshot {
    * identical (content hash and row count), and identical records make identical contents
    * whatever routed them there.
    */
-  public static Map<Integer, ShardMeta> reusableShards(ObjectStore store, WriteConfig config) {
-    return load(store, config).shards();
+  public static Map<Integer, ShardMeta> reusableShards(ManifestStore manifests,
+      WriteConfig config) {
+    return load(manifests, config).shards();
   }
 
   /**
@@ -43,28 +43,25 @@ public final class PreviousSnapshot {
   }
 
   /** Like {@link #reusableShards}, also naming the manifest (a run record's based_on). */
-  public static Reusable load(ObjectStore store, WriteConfig config) {
+  public static Reusable load(ManifestStore manifests, WriteConfig config) {
     if (!config.reuseUnchangedShards()) {
       return Reusable.NONE;
     }
     try {
-      Optional<byte[]> current = store.getIfExists(SnapshotLayout.CURRENT);
+      Optional<CurrentPointer> current = manifests.loadCurrent();
       if (current.isEmpty()) {
         return Reusable.NONE;
       }
-      CurrentPointer p = ManifestCodec.parseCurrent(current.get(),
-          store.url(SnapshotLayout.CURRENT));
-      Manifest m = ManifestCodec.parseManifest(store.get(store.keyOf(p.manifestRef())),
-          p.manifestRef());
+      Manifest m = manifests.loadManifest(current.get().manifestRef());
       Map<Integer, ShardMeta> out = new HashMap<>();
       for (ShardMeta s : m.shards()) {
         if (s.contentHash() != null) {
           out.put(s.dbId(), s);
         }
       }
-      return new Reusable(p.manifestRef(), out);
+      return new Reusable(current.get().manifestRef(), out);
     } catch (ShardyfusionException | IllegalArgumentException e) {
-      LOG.warn("not reusing shards of the current snapshot under {}: {}", store.baseUrl(),
+      LOG.warn("not reusing shards of the current snapshot in {}: {}", manifests.location(),
           e.getMessage());
       return Reusable.NONE;
     }

@@ -33,6 +33,8 @@ public final class SnapshotLayout {
       Pattern.compile("shards/run_id=([^/]+)/db=(\\d+)/attempt=([^/]+)/.*");
   private static final Pattern RUN_RECORD_KEY = Pattern.compile("runs/run_id=([^/]+)/_RUN");
   private static final Pattern RUN_SHARD_KEY = Pattern.compile("shards/run_id=([^/]+)/.*");
+  private static final Pattern MANIFEST_KEY =
+      Pattern.compile("manifests/([^/_]+)_run_id=([^/]+)/manifest");
   private static final DateTimeFormatter MANIFEST_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -84,6 +86,24 @@ public final class SnapshotLayout {
     Matcher m = RUN_SHARD_KEY.matcher(key);
     return m.matches() ? m.group(1) : null;
   }
+  /**
+   * (createdAt, runId) that a manifest key encodes, or null for a key outside the manifest
+   * layout. Lets history name a manifest whose document cannot be read.
+   */
+  public static ManifestKey parseManifestKey(String key) {
+    Matcher m = MANIFEST_KEY.matcher(key);
+    if (!m.matches()) {
+      return null;
+    }
+    try {
+      return new ManifestKey(Instant.from(MANIFEST_TIME.parse(m.group(1))), m.group(2));
+    } catch (java.time.format.DateTimeParseException e) {
+      return new ManifestKey(null, m.group(2));
+    }
+  }
+
+  /** What a manifest key says about its run. */
+  public record ManifestKey(Instant createdAt, String runId) {}
 
   /** (runId, dbId, attempt) of a key inside an attempt directory, or null for other keys. */
   public static AttemptKey parseAttemptKey(String key) {

@@ -4,7 +4,7 @@ import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
-import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
+import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.PublishedRef;
 import io.shardyfusion.manifest.ShardFile;
 import io.shardyfusion.manifest.ShardMeta;
@@ -27,22 +27,23 @@ public final class SnapshotPublisher {
   private SnapshotPublisher() {}
 
   /** What a publish wrote. */
-  public record Published(String manifestKey, String manifestRef, CurrentPointer pointer) {}
+  public record Published(String manifestRef, CurrentPointer pointer) {}
 
   /**
-   * Publishes {@code manifest}; its shards must already be uploaded under {@code store}.
+   * Publishes {@code manifest} to {@code manifests}; its shards must already be uploaded under
+   * {@code store}.
    *
    * @throws ShardyfusionException if a listed shard file is missing or has the wrong size, or
    *     a write fails; {@code _CURRENT} is then untouched
    */
-  public static Published publish(ObjectStore store, Manifest manifest) {
+  public static Published publish(ObjectStore store, ManifestStore manifests,
+      Manifest manifest) {
     verifyShardsUploaded(store, manifest);
-    PublishedRef ref = new ObjectStoreManifestStore(store).publish(manifest);
+    PublishedRef ref = manifests.publish(manifest);
     CurrentPointer pointer = ref.pointer();
-    String key = store.keyOf(ref.manifestRef());
     LOG.info("published run {} ({} shards, {} rows) as {}", manifest.runId(),
         manifest.shards().size(), manifest.totalRows(), pointer.manifestRef());
-    return new Published(key, pointer.manifestRef(), pointer);
+    return new Published(pointer.manifestRef(), pointer);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.shardyfusion.writer;
 
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.publish.ManifestAssembler;
 import io.shardyfusion.publish.ShardAttempt;
 import io.shardyfusion.publish.SnapshotPublisher;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The last step of every writer: choose winners among the reported attempts, settle numDbs when
- * CEL discovers it, publish manifest then {@code _CURRENT}, mark the run record PUBLISHED, and delete the
- * losing attempts.
+ * CEL discovers it, publish manifest then {@code _CURRENT}, mark the run record PUBLISHED, and
+ * delete the losing attempts.
  */
 public final class RunPublisher {
   private static final Logger LOG = LoggerFactory.getLogger(RunPublisher.class);
@@ -34,8 +35,8 @@ public final class RunPublisher {
   /**
    * @param numDbs the shard count, or -1 when the CEL expression's ids decide it
    */
-  public static Outcome publish(ObjectStore store, WriteConfig config, String runId,
-      Instant createdAt, int numDbs, Collection<ShardAttempt> attempts) {
+  public static Outcome publish(ObjectStore store, ManifestStore manifests, WriteConfig config,
+      String runId, Instant createdAt, int numDbs, Collection<ShardAttempt> attempts) {
     List<ShardAttempt> winners = WinnerSelector.winners(attempts);
     int n = numDbs;
     if (n < 0) {
@@ -44,7 +45,8 @@ public final class RunPublisher {
       n = ShardRouters.checkDiscoveredIds(used, config.sharding().celExpr());
     }
     Manifest manifest = ManifestAssembler.assemble(config, runId, createdAt, n, winners);
-    SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifest);
+    SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifests,
+        manifest);
     markPublished(store, runId);
     // Always list: an attempt whose task failed after uploading (a retried bundle, a killed
     // speculative task) is never reported, so comparing counts would miss it.

@@ -5,18 +5,20 @@ import io.shardyfusion.errors.RoutingException;
 import io.shardyfusion.errors.ShardBuildException;
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.ShardMeta;
-import io.shardyfusion.ratelimit.TokenBucket;
+import io.shardyfusion.manifest.store.ManifestStore;
+import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
 import io.shardyfusion.publish.PreviousSnapshot;
 import io.shardyfusion.publish.RunIds;
 import io.shardyfusion.publish.ShardAttempt;
 import io.shardyfusion.publish.ShardUploader;
 import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.ratelimit.TokenBucket;
 import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.routing.ShardRouter;
+import io.shardyfusion.routing.ShardRouters;
 import io.shardyfusion.runs.RunLease;
 import io.shardyfusion.runs.RunRecords;
 import io.shardyfusion.runs.RunStatus;
-import io.shardyfusion.routing.ShardRouter;
-import io.shardyfusion.routing.ShardRouters;
 import io.shardyfusion.shard.BuiltShard;
 import io.shardyfusion.shard.ExternalSorter;
 import io.shardyfusion.shard.ShardDbBuilder;
@@ -94,11 +96,12 @@ public final class SnapshotWriter {
     RunLease lease = null;
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(),
         config.s3ConnectionOptions(), config.credentialProvider());
+        ManifestStore manifests = config.openManifestStore(store);
         ExternalSorter sorter = new ExternalSorter(buildDir.resolve("sort"),
             options.sortBufferBytes(), pool)) {
-      // One cheap request before any work: a wrong endpoint, bucket or credential fails in
-      // milliseconds instead of after the whole input was sorted and built.
-      store.getIfExists(SnapshotLayout.CURRENT);
+      // Cheap requests before any work: a wrong endpoint, bucket, credential or database fails
+      // in milliseconds instead of after the whole input was sorted and built.
+      preflight(store, manifests);
       int numDbs = resolveNumDbs(config, records);
       ShardRouter router = config.discoversNumDbs()
           ? ShardRouters.createDiscovering(config.sharding(), config.keyEncoding())
@@ -109,7 +112,7 @@ public final class SnapshotWriter {
       long t1 = System.nanoTime();
 
       uploadsStarted = true;
-      PreviousSnapshot.Reusable previous = PreviousSnapshot.load(store, config);
+      PreviousSnapshot.Reusable previous = PreviousSnapshot.load(manifests, config);
       // The record goes first: cleanup must see the run as live before any of its uploads.
       lease = RunLease.start(new RunRecords(store, Clock.systemUTC()), runId, config.runLease(),
           WRITER_NAME, previous.manifestRef());
@@ -117,8 +120,8 @@ public final class SnapshotWriter {
           previous.shards(), lease);
       long t2 = System.nanoTime();
 
-      RunPublisher.Outcome published = RunPublisher.publish(store, config, runId, createdAt,
-          config.discoversNumDbs() ? -1 : numDbs, attempts);
+      RunPublisher.Outcome published = RunPublisher.publish(store, manifests, config, runId,
+          createdAt, config.discoversNumDbs() ? -1 : numDbs, attempts);
       long t3 = System.nanoTime();
 
       int finalNumDbs = published.manifest().numDbs();
@@ -139,6 +142,14 @@ public final class SnapshotWriter {
         pool.shutdownNow();
       }
       deleteTree(buildDir);
+    }
+  }
+
+  /** One request to each store (one in all when manifests live in the object store). */
+  static void preflight(ObjectStore store, ManifestStore manifests) {
+    manifests.loadCurrent();
+    if (!(manifests instanceof ObjectStoreManifestStore)) {
+      store.getIfExists(SnapshotLayout.CURRENT);
     }
   }
 

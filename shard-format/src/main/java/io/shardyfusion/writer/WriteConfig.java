@@ -1,12 +1,15 @@
 package io.shardyfusion.writer;
 
 import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.manifest.store.ManifestStore;
+import io.shardyfusion.manifest.store.ManifestStoreFactory;
 import io.shardyfusion.publish.SnapshotLayout;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.routing.ShardingStrategy;
 import io.shardyfusion.shard.ShardFormatOptions;
 import io.shardyfusion.storage.CredentialProvider;
+import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StorageLocation;
 import java.io.Serializable;
@@ -35,6 +38,10 @@ import java.util.Map;
  * <p>The shard count comes from exactly one place: {@code numDbs}, or {@code maxKeysPerShard}
  * (HASH: {@code ceil(rows / maxKeysPerShard)}), or the CEL spec (boundaries + 1, or discovered
  * as the largest shard id the expression yields + 1).
+ *
+ * <p>Manifests and the current pointer go next to the shards by default; {@link
+ * Builder#manifestStore} publishes them elsewhere (e.g. PostgreSQL) while shards stay under
+ * {@code s3Prefix}.
  */
 public final class WriteConfig implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -57,6 +64,7 @@ public final class WriteConfig implements Serializable {
   private final String tempDir;
   private final boolean reuseUnchangedShards;
   private final Duration runLease;
+  private final ManifestStoreFactory manifestStore;
 
   private WriteConfig(Builder b) {
     this.numDbs = b.numDbs;
@@ -73,6 +81,7 @@ public final class WriteConfig implements Serializable {
     this.tempDir = b.tempDir;
     this.reuseUnchangedShards = b.reuseUnchangedShards;
     this.runLease = b.runLease;
+    this.manifestStore = b.manifestStore;
   }
 
   public static Builder builder() {
@@ -95,6 +104,7 @@ public final class WriteConfig implements Serializable {
     b.tempDir = tempDir;
     b.reuseUnchangedShards = reuseUnchangedShards;
     b.runLease = runLease;
+    b.manifestStore = manifestStore;
     return b;
   }
 
@@ -176,6 +186,16 @@ public final class WriteConfig implements Serializable {
         && sharding.strategy() == ShardingStrategy.CEL && sharding.boundaries() == null;
   }
 
+  /** Where manifests and the current pointer are published. */
+  public ManifestStoreFactory manifestStoreFactory() {
+    return manifestStore;
+  }
+
+  /** Opens the manifest store for a run whose shards live in {@code snapshotStore}. */
+  public ManifestStore openManifestStore(ObjectStore snapshotStore) {
+    return manifestStore.open(snapshotStore);
+  }
+
   /** Builder. Setters check their own argument; {@link #build()} checks the combination. */
   public static final class Builder {
     private Integer numDbs;
@@ -193,6 +213,7 @@ public final class WriteConfig implements Serializable {
         .toString();
     private boolean reuseUnchangedShards = true;
     private Duration runLease = DEFAULT_RUN_LEASE;
+    private ManifestStoreFactory manifestStore = ManifestStoreFactory.objectStore();
 
     private Builder() {}
 
@@ -288,6 +309,15 @@ public final class WriteConfig implements Serializable {
             + "; use a duration longer than the slowest shard build, e.g. Duration.ofHours(1)");
       }
       this.runLease = lease;
+      return this;
+    }
+
+    /**
+     * Where to publish manifests and the current pointer (default: the object store, next to
+     * the shards). Must be serializable for Beam: pass a factory, not an open store.
+     */
+    public Builder manifestStore(ManifestStoreFactory factory) {
+      this.manifestStore = require("manifestStore", factory);
       return this;
     }
 

@@ -51,7 +51,8 @@ class SnapshotPublisherTest {
         null);
     WriteConfig cfg = WriteConfig.builder().numDbs(2).s3Prefix(store.baseUrl()).build();
     Manifest m = ManifestAssembler.assemble(cfg, "r1", Instant.now(), 2, List.of(ok, truncated));
-    assertThatThrownBy(() -> SnapshotPublisher.publish(store, m))
+    assertThatThrownBy(() -> SnapshotPublisher.publish(store,
+        new io.shardyfusion.manifest.store.ObjectStoreManifestStore(store), m))
         .isInstanceOf(StorageException.class)
         .hasMessageContaining("shard 1").hasMessageContaining("is missing");
     assertThat(store.getIfExists(SnapshotLayout.CURRENT)).isEmpty();

@@ -2,6 +2,7 @@ package io.shardyfusion.transforms;
 
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.publish.PreviousSnapshot;
 import io.shardyfusion.publish.ShardAttempt;
 import io.shardyfusion.runs.RunRecords;
@@ -48,9 +49,11 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
   public void setup() {
     store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());
-    PreviousSnapshot.Reusable reusable = PreviousSnapshot.load(store, config);
-    previous = reusable.shards();
-    basedOn = reusable.manifestRef();
+    try (ManifestStore manifests = config.openManifestStore(store)) {
+      PreviousSnapshot.Reusable reusable = PreviousSnapshot.load(manifests, config);
+      previous = reusable.shards();
+      basedOn = reusable.manifestRef();
+    }
     runs = new RunRecords(store, Clock.systemUTC());
   }
 

@@ -1,6 +1,7 @@
 package io.shardyfusion.transforms;
 
 import io.shardyfusion.errors.ShardyfusionException;
+import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.publish.ShardAttempt;
 import io.shardyfusion.runs.RunRecords;
 import io.shardyfusion.storage.ObjectStore;
@@ -46,11 +47,12 @@ final class PublishFn extends DoFn<String, BuildResult> {
     int numDbs = numDbsView == null ? ShardedWrite.fixedNumDbs(config) : c.sideInput(numDbsView);
     long t0 = System.nanoTime();
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
-        config.credentialProvider())) {
+        config.credentialProvider());
+        ManifestStore manifests = config.openManifestStore(store)) {
       RunPublisher.Outcome out;
       try {
         // Marks the run record PUBLISHED once _CURRENT is written.
-        out = RunPublisher.publish(store, config, runId, createdAt, numDbs, attempts);
+        out = RunPublisher.publish(store, manifests, config, runId, createdAt, numDbs, attempts);
       } catch (ShardyfusionException e) {
         if (!e.retryable()) {
           BuildShardFn.markFailed(new RunRecords(store, Clock.systemUTC()), runId, e);

@@ -1,6 +1,7 @@
 package io.shardyfusion.manifest.store;
 
 import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.errors.ManifestParseException;
 import io.shardyfusion.errors.ObjectNotFoundException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
@@ -84,7 +85,14 @@ public final class InMemoryManifestStore implements ManifestStore {
       if (out.size() >= limit) {
         break;
       }
-      out.add(ManifestEntry.of(e.getKey(), loadManifest(e.getKey())));
+      try {
+        out.add(ManifestEntry.of(e.getKey(), loadManifest(e.getKey())));
+      } catch (ManifestParseException ex) {
+        SnapshotLayout.ManifestKey k =
+            SnapshotLayout.parseManifestKey(e.getKey().substring(BASE.length()));
+        out.add(ManifestEntry.unreadable(e.getKey(), k == null ? null : k.runId(),
+            k == null ? null : k.createdAt(), ex.getMessage()));
+      }
     }
     return out;
   }

@@ -35,11 +35,18 @@ public interface ManifestStore extends AutoCloseable {
   Manifest loadManifest(String ref);
 
   /**
-   * Up to {@code limit} manifests, newest first.
-   *
-   * @throws io.shardyfusion.errors.ManifestParseException if a listed manifest is malformed
+   * Up to {@code limit} manifests, newest first. A manifest that exists but cannot be loaded
+   * is listed too, with {@link ManifestEntry#problem()} saying why.
    */
   List<ManifestEntry> listManifests(int limit);
+
+  /**
+   * Refs of up to {@code limit} manifests, newest first, without loading them (a reader falling
+   * back to an earlier snapshot needs only a few, but must not fetch the whole history).
+   */
+  default List<String> listManifestRefs(int limit) {
+    return listManifests(limit).stream().map(ManifestEntry::ref).toList();
+  }
 
   /**
    * Points the current pointer at {@code ref} after checking that the manifest loads; on any

@@ -1,6 +1,8 @@
 package io.shardyfusion.manifest.store;
 
 import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.errors.ManifestParseException;
+import io.shardyfusion.errors.ObjectNotFoundException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
@@ -78,7 +80,17 @@ public final class ObjectStoreManifestStore implements ManifestStore {
   }
 
   @Override
-  public List<ManifestEntry> listManifests(int limit) {
+  public List<String> listManifestRefs(int limit) {
+    List<String> keys = manifestKeysOldestFirst(limit);
+    List<String> out = new ArrayList<>();
+    for (int i = keys.size() - 1; i >= 0 && out.size() < limit; i--) {
+      out.add(store.url(keys.get(i)));
+    }
+    return out;
+  }
+
+  /** Keys sort by publish time, so one LIST gives history in order. */
+  private List<String> manifestKeysOldestFirst(int limit) {
     if (limit < 0) {
       throw new ConfigValidationException("limit must be >= 0, got " + limit);
     }
@@ -88,10 +100,23 @@ public final class ObjectStoreManifestStore implements ManifestStore {
         keys.add(o.key());
       }
     }
+    return keys;
+  }
+
+  @Override
+  public List<ManifestEntry> listManifests(int limit) {
+    List<String> keys = manifestKeysOldestFirst(limit);
     List<ManifestEntry> out = new ArrayList<>();
     for (int i = keys.size() - 1; i >= 0 && out.size() < limit; i--) {
       String ref = store.url(keys.get(i));
-      out.add(ManifestEntry.of(ref, loadManifest(ref)));
+      try {
+        out.add(ManifestEntry.of(ref, loadManifest(ref)));
+      } catch (ManifestParseException | ObjectNotFoundException e) {
+        // Deleted since the listing, or malformed: still history, so show it and say why.
+        SnapshotLayout.ManifestKey k = SnapshotLayout.parseManifestKey(keys.get(i));
+        out.add(ManifestEntry.unreadable(ref, k == null ? null : k.runId(),
+            k == null ? null : k.createdAt(), e.getMessage()));
+      }
     }
     return out;
   }

@@ -143,7 +143,16 @@ class ObjectStoreManifestStoreTest {
         StandardCharsets.UTF_8), "application/json");
     assertThatThrownBy(() -> store.setCurrent(base + "/" + badKey))
         .isInstanceOf(ManifestParseException.class).hasMessageContaining(badKey);
-    assertThatThrownBy(() -> store.listManifests(10))
+    // History still lists it (the operator must see it to roll past it), saying why it is bad.
+    List<ManifestEntry> history = store.listManifests(10);
+    assertThat(history).extracting(ManifestEntry::runId).containsExactly("r3", "r2", "r1", "bad");
+    ManifestEntry bad = history.get(3);
+    assertThat(bad.valid()).isFalse();
+    assertThat(bad.problem()).contains(badKey);
+    assertThat(bad.createdAt()).isEqualTo(java.time.Instant.parse("2000-01-01T00:00:00Z"));
+    assertThat(bad.totalRows()).isEqualTo(-1);
+    assertThat(history.subList(0, 3)).allMatch(ManifestEntry::valid);
+    assertThatThrownBy(() -> Rollback.rollbackTo(store, Rollback.Selector.runId("bad")))
         .isInstanceOf(ManifestParseException.class).hasMessageContaining(badKey);
 
     assertThat(currentBytes()).isEqualTo(before);

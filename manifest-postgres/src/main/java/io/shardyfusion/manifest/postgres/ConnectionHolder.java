@@ -1,0 +1,116 @@
+package io.shardyfusion.manifest.postgres;
+
+import io.shardyfusion.errors.ConfigValidationException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * One connection, opened on first use and reused for every transaction of a store, reopened
+ * after it breaks. Transactions run one at a time (a store's calls are short and rare; a pool
+ * would only add a dependency).
+ *
+ * <pre>{@code
+ * ConnectionHolder db = new ConnectionHolder(config);
+ * int n = db.inTransaction("count manifests", c -> ...);
+ * }</pre>
+ */
+final class ConnectionHolder implements AutoCloseable {
+  /** Work inside one transaction; it may throw SQLException or a ShardyfusionException. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private final PostgresConfig config;
+  private final PGSimpleDataSource dataSource = new PGSimpleDataSource();
+  private Connection connection;
+  private boolean closed;
+
+  ConnectionHolder(PostgresConfig config) {
+    this.config = config;
+    try {
+      dataSource.setURL(config.jdbcUrl());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigValidationException("jdbcUrl '" + config.jdbcUrl() + "' is not a valid "
+          + "PostgreSQL JDBC URL (" + e.getMessage() + "): expected "
+          + "jdbc:postgresql://<host>[:<port>]/<database>", e);
+    }
+    dataSource.setUser(config.user());
+    config.resolvePassword().ifPresent(dataSource::setPassword);
+    int seconds = (int) config.connectTimeout().toSeconds();
+    dataSource.setConnectTimeout(seconds);
+    dataSource.setLoginTimeout(seconds);
+    dataSource.setApplicationName("shardyfusion");
+  }
+
+  /**
+   * Runs {@code work} in a transaction: commits if it returns, rolls back if it throws.
+   *
+   * @throws io.shardyfusion.errors.StorageException for a SQLException, retryable by SQLSTATE
+   */
+  synchronized <T> T inTransaction(String action, Work<T> work) {
+    if (closed) {
+      throw new IllegalStateException("the PostgreSQL manifest store "
+          + PostgresErrors.location(config) + " is closed");
+    }
+    Connection c = null;
+    try {
+      c = open();
+      T result = work.run(c);
+      c.commit();
+      return result;
+    } catch (SQLException e) {
+      rollbackQuietly(c);
+      if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+        // A connection error leaves the session in an unknown state; start afresh next time.
+        closeQuietly();
+      }
+      throw PostgresErrors.map(e, action, config);
+    } catch (RuntimeException | Error e) {
+      rollbackQuietly(c);
+      throw e;
+    }
+  }
+
+  private Connection open() throws SQLException {
+    if (connection != null && connection.isClosed()) {
+      connection = null;
+    }
+    if (connection == null) {
+      Connection c = dataSource.getConnection();
+      c.setAutoCommit(false);
+      connection = c;
+    }
+    return connection;
+  }
+
+  private void rollbackQuietly(Connection c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      // The connection is broken (that may be why the work failed): open a new one next time.
+      closeQuietly();
+    }
+  }
+
+  private void closeQuietly() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // Nothing to do: it is being thrown away.
+      }
+      connection = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    closeQuietly();
+  }
+}

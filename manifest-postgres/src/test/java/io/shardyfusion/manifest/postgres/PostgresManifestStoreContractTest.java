@@ -1,0 +1,26 @@
+package io.shardyfusion.manifest.postgres;
+
+import io.shardyfusion.manifest.store.ManifestStore;
+import io.shardyfusion.manifest.store.ManifestStoreContractTest;
+import io.shardyfusion.testing.PostgresExtension;
+import io.shardyfusion.testing.PostgresServer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The contract every manifest store meets, against a real PostgreSQL server. */
+@ExtendWith(PostgresExtension.class)
+class PostgresManifestStoreContractTest extends ManifestStoreContractTest {
+  private static PostgresServer pg;
+  private static String database;
+
+  @BeforeAll
+  static void database(PostgresServer server) {
+    pg = server;
+    database = server.createDatabase("contract");
+  }
+
+  @Override
+  protected ManifestStore newStore() {
+    return new PostgresManifestStore(PgFixture.config(pg, database).build());
+  }
+}
