@@ -19,6 +19,10 @@ public final class ManifestSchemas {
   public static final String CURRENT_POINTER_SCHEMA_RESOURCE =
       "/io/shardyfusion/schemas/current-pointer.schema.json";
 
+  /** Classpath location of the run record schema ({@code runs/run_id=<run>/_RUN}). */
+  public static final String RUN_RECORD_SCHEMA_RESOURCE =
+      "/io/shardyfusion/schemas/run-record.schema.json";
+
   private ManifestSchemas() {}
 
   /** The manifest JSON Schema as text. */
@@ -29,6 +33,11 @@ public final class ManifestSchemas {
   /** The {@code _CURRENT} pointer JSON Schema as text. */
   public static String currentPointerSchema() {
     return load(CURRENT_POINTER_SCHEMA_RESOURCE);
+  }
+
+  /** The run record JSON Schema as text. */
+  public static String runRecordSchema() {
+    return load(RUN_RECORD_SCHEMA_RESOURCE);
   }
 
   private static String load(String resource) {

@@ -21,6 +21,7 @@ public final class ManifestSchemaAssertions {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonSchema MANIFEST = compile(ManifestSchemas.manifestSchema());
   private static final JsonSchema CURRENT = compile(ManifestSchemas.currentPointerSchema());
+  private static final JsonSchema RUN_RECORD = compile(ManifestSchemas.runRecordSchema());
 
   private ManifestSchemaAssertions() {}
 
@@ -32,6 +33,11 @@ public final class ManifestSchemaAssertions {
   /** Fails with every schema violation listed unless {@code json} is a valid _CURRENT. */
   public static void assertValidCurrentPointer(byte[] json) {
     assertNoErrors("_CURRENT pointer", json, currentPointerSchemaErrors(json));
+  }
+
+  /** Fails with every schema violation listed unless {@code json} is a valid run record. */
+  public static void assertValidRunRecord(byte[] json) {
+    assertNoErrors("run record", json, errors(RUN_RECORD, json));
   }
 
   /** The manifest schema's violations in {@code json} (empty when valid). */

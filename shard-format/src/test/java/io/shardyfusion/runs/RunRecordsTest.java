@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.DuplicateKeyException;
 import io.shardyfusion.errors.ManifestParseException;
+import io.shardyfusion.manifest.ManifestSchemaAssertions;
 import io.shardyfusion.publish.SnapshotLayout;
 import io.shardyfusion.storage.CountingObjectStore;
 import io.shardyfusion.storage.LocalObjectStore;
@@ -99,6 +100,10 @@ class RunRecordsTest {
     assertThat(done.leaseLive(clock.instant())).isFalse();
     assertThat(records.list()).containsOnlyKeys("r1");
     assertThat(records.list().get("r1")).isEqualTo(done);
+    byte[] json = store.get(SnapshotLayout.runRecordKey("r1"));
+    ManifestSchemaAssertions.assertValidRunRecord(json);
+    assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"based_on\" : \"memory://m\"")
+        .contains("\"lease_expires_at\" : \"2026-11-24T12:45:00Z\"");
     records.delete("r1");
     records.delete("r1");
     assertThat(records.list()).isEmpty();
@@ -134,6 +139,7 @@ class RunRecordsTest {
 
     RunRecord r = new RunRecords(store, Clock.systemUTC()).load("dup").orElseThrow();
     assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+    ManifestSchemaAssertions.assertValidRunRecord(store.get(SnapshotLayout.runRecordKey("dup")));
     assertThat(r.writer().engine()).isEqualTo("in-process");
     assertThat(store.list(SnapshotLayout.SHARDS + "/")).isEmpty();
     assertThat(store.getIfExists(SnapshotLayout.CURRENT)).isEmpty();
