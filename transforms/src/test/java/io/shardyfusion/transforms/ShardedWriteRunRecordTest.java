@@ -1,7 +1,9 @@
 package io.shardyfusion.transforms;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shardyfusion.errors.DuplicateKeyException;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
 import io.shardyfusion.publish.SnapshotLayout;
 import io.shardyfusion.runs.RunRecord;
@@ -18,19 +20,38 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.LongStream;
+import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-/** The Beam writer's run record: RUNNING before each shard is uploaded, PUBLISHED after. */
+/** The Beam writer's run record: RUNNING before each shard is uploaded, then PUBLISHED/FAILED. */
 public class ShardedWriteRunRecordTest {
   /** What the record said right after each upload; the Direct runner shares this JVM. */
   private static final Queue<RunStatus> SEEN_AT_UPLOAD = new ConcurrentLinkedQueue<>();
 
   @Rule public final transient TestPipeline p = TestPipeline.create();
   @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test
+  public void duplicateKeysMarkTheRunFailed() throws Exception {
+    Path storeDir = tmp.newFolder("dup").toPath();
+    // One shard, so no other worker can renew the record after the failure marks it.
+    WriteConfig config = WriteConfig.builder().numDbs(1).s3Prefix(storeDir.toUri().toString())
+        .runId("dup-run").tempDir(tmp.newFolder("dupbuild").toPath()).build();
+    p.apply(Create.of(List.of(1L, 2L, 2L)))
+        .apply(ShardedWrite.<Long>to(config).withKeyFn(k -> k).withValueFn(k -> new byte[] {1}));
+
+    assertThatThrownBy(() -> p.run().waitUntilFinish())
+        .isInstanceOf(PipelineExecutionException.class)
+        .hasCauseInstanceOf(DuplicateKeyException.class);
+    LocalObjectStore store = new LocalObjectStore(storeDir);
+    assertThat(new RunRecords(store, Clock.systemUTC()).load("dup-run").orElseThrow().status())
+        .isEqualTo(RunStatus.FAILED);
+    assertThat(store.getIfExists(SnapshotLayout.CURRENT)).isEmpty();
+  }
 
   @Test
   public void theRunRecordIsRunningWhileShardsUploadAndPublishedAfter() throws Exception {
