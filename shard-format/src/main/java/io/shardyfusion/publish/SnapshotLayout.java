@@ -115,10 +115,5 @@ public final class SnapshotLayout {
   }
 
   /** Where a key sits in the attempt layout. */
-  public record AttemptKey(String runId, int dbId, String attempt) {
-    /** The attempt directory this key is in (no trailing slash). */
-    public String dir() {
-      return attemptDir(runId, dbId, attempt);
-    }
-  }
+  public record AttemptKey(String runId, int dbId, String attempt) {}
 }
