@@ -6,9 +6,10 @@ import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
-import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.manifest.postgres.PostgresConfig;
+import io.shardyfusion.manifest.postgres.PostgresManifestStore;
+import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.publish.RunIds;
-import io.shardyfusion.publish.SnapshotLayout;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.storage.ObjectStore;
@@ -232,6 +233,14 @@ public final class BuildSnapshot {
       b.tempDir(Paths.get(o.getTempDir()));
     }
     customFields(o.getCustomFields()).forEach(b::customField);
+    if (o.getManifestStore() != null) {
+      PostgresConfig.Builder pg = PostgresConfig.builder().jdbcUrl(o.getManifestStore())
+          .user(o.getManifestStoreUser()).dataset(o.getManifestDataset());
+      if (o.getManifestStorePasswordEnv() != null) {
+        pg.passwordFromEnv(o.getManifestStorePasswordEnv());
+      }
+      b.manifestStore(PostgresManifestStore.factory(pg.build()));
+    }
     if (o.getSortBufferMb() == null || o.getSortBufferMb() < 1) {
       throw new ConfigValidationException("--sortBufferMb must be >= 1, got "
           + o.getSortBufferMb());
@@ -436,21 +445,20 @@ public final class BuildSnapshot {
    */
   static BuildResult readPublished(WriteConfig config, PipelineResult result, long wallMs) {
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
-        config.credentialProvider())) {
-      Optional<byte[]> current = store.getIfExists(SnapshotLayout.CURRENT);
+        config.credentialProvider());
+        ManifestStore manifests = config.openManifestStore(store)) {
+      Optional<CurrentPointer> current = manifests.loadCurrent();
       if (current.isEmpty()) {
-        throw new JobFailedException("the job finished but " + store.url(SnapshotLayout.CURRENT)
-            + " does not exist", null);
+        throw new JobFailedException("the job finished but " + manifests.location()
+            + " has no current pointer", null);
       }
-      CurrentPointer pointer = ManifestCodec.parseCurrent(current.get(),
-          store.url(SnapshotLayout.CURRENT));
+      CurrentPointer pointer = current.get();
       if (!pointer.runId().equals(config.runId())) {
-        throw new JobFailedException("the job finished but " + store.url(SnapshotLayout.CURRENT)
+        throw new JobFailedException("the job finished but " + manifests.location()
             + " names run " + pointer.runId() + ", not this job's run " + config.runId()
             + "; did another writer publish there meanwhile?", null);
       }
-      Manifest manifest = ManifestCodec.parseManifest(
-          store.get(store.keyOf(pointer.manifestRef())), pointer.manifestRef());
+      Manifest manifest = manifests.loadManifest(pointer.manifestRef());
       long bytes = counter(result, ShardedWriteMetrics.BYTES, manifest.totalBytes());
       int attempts = (int) counter(result, ShardedWriteMetrics.SHARDS, manifest.shards().size());
       long buildMax = 0;

@@ -124,6 +124,32 @@ public interface BuildSnapshotOptions extends PipelineOptions {
 
   void setS3SecretAccessKey(String value);
 
+  @Description("Publish manifests and the current pointer to PostgreSQL instead of next to "
+      + "the shards: a JDBC URL without password, jdbc:postgresql://host:5432/db. Shards still "
+      + "go to --output. Readers then need the same store.")
+  String getManifestStore();
+
+  void setManifestStore(String value);
+
+  @Description("PostgreSQL role for --manifestStore.")
+  @Default.String("postgres")
+  String getManifestStoreUser();
+
+  void setManifestStoreUser(String value);
+
+  @Description("Environment variable holding the PostgreSQL password, read where the "
+      + "manifest is published (not stored in the job's options). Unset: no password "
+      + "(trust auth, or ~/.pgpass).")
+  String getManifestStorePasswordEnv();
+
+  void setManifestStorePasswordEnv(String value);
+
+  @Description("Dataset name in the PostgreSQL manifest store (one database holds many).")
+  @Default.String("default")
+  String getManifestDataset();
+
+  void setManifestDataset(String value);
+
   @Description("Heap for one shard's sort buffer on a worker, in MiB; larger shards spill to "
       + "--tempDir.")
   @Default.Integer(64)
