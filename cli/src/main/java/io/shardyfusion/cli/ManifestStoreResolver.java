@@ -1,0 +1,36 @@
+package io.shardyfusion.cli;
+
+import io.shardyfusion.manifest.store.ManifestStore;
+import io.shardyfusion.storage.CredentialProvider;
+import io.shardyfusion.storage.S3ConnectionOptions;
+
+/**
+ * Opens the manifest store a {@code --current-url} names. One implementation per kind of store;
+ * {@link ManifestStoreResolvers#ALL} lists them. A PostgreSQL store would add a resolver that
+ * {@link #handles} {@code jdbc:postgresql://...} URLs and returns its store, with the object-store
+ * prefix where its shards live as {@link Resolved#snapshotPrefix}.
+ */
+public interface ManifestStoreResolver {
+
+  /** Whether this resolver understands the URL (usually: its scheme). */
+  boolean handles(String currentUrl);
+
+  /**
+   * Opens the store. Nothing is read yet: a store that does not exist fails on first use.
+   *
+   * @throws UsageException when the URL is malformed for this kind of store
+   */
+  Resolved open(String currentUrl, Access access);
+
+  /** How to reach object storage (and possibly the store itself). */
+  record Access(S3ConnectionOptions s3Options, CredentialProvider credentials) {}
+
+  /**
+   * An opened store.
+   *
+   * @param snapshotPrefix the object-store prefix readers open ({@code s3://bucket/path} or
+   *     {@code file:///dir}); shards and, for object stores, manifests live under it
+   * @param resources closed with the store (connections, clients)
+   */
+  record Resolved(ManifestStore manifests, String snapshotPrefix, AutoCloseable resources) {}
+}
