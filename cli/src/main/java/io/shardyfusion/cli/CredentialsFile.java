@@ -84,7 +84,9 @@ public final class CredentialsFile {
     try {
       root = new TomlMapper().readTree(file.toFile());
     } catch (JacksonException e) {
-      throw new UsageException("credentials file " + file + " is not valid TOML: "
+      var at = e.getLocation();
+      throw new UsageException("credentials file " + file + " is not valid TOML"
+          + (at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ")") + ": "
           + e.getOriginalMessage());
     } catch (IOException e) {
       throw new UsageException("cannot read credentials file " + file + ": " + e.getMessage());

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The read commands in-process (picocli's execute with captured streams) against three runs on
- * a real S3Proxy process. Nothing here changes {@code _CURRENT}; see {@link RollbackTest}.
+ * a real S3Proxy process. Nothing here changes {@code _CURRENT}; see {@link RollbackCommandTest}.
  */
 @ExtendWith(S3ProxyExtension.class)
 class CommandsTest {
