@@ -23,7 +23,8 @@ final class InfoCommand extends OpCommand {
   public Result run(Session session) {
     Session.Served served = session.served();
     Manifest m = served.manifest();
-    Object sharding = ManifestCodec.mapper().convertValue(m.required().sharding(), Map.class);
+    Map<?, ?> sharding = ManifestCodec.mapper().convertValue(m.required().sharding(), Map.class);
+    sharding.values().removeIf(java.util.Objects::isNull); // fields of other strategies
     Map<String, Object> row = fields(
         "run_id", m.runId(),
         "created_at", m.required().createdAt().toString(),

@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code shardy}: look up keys and inspect, pin and roll back published snapshots. Without a
@@ -22,6 +23,8 @@ import picocli.CommandLine.Option;
  * conflicting flags, a bad credentials file, no {@code --current-url}). A subcommand is one
  * class plus one entry in {@code subcommands} below.
  */
+// Global options but --ref/--offset are inherited: they may also follow the subcommand
+// (shardy get 42 --output-format json). --ref/--offset may not: rollback has its own.
 @Command(name = "shardy", mixinStandardHelpOptions = true, versionProvider = ShardyCli.Version.class,
     sortOptions = false, usageHelpAutoWidth = true,
     description = {"Look up keys in a published shardyfusion snapshot, inspect it, pin reads to "
@@ -62,28 +65,28 @@ import picocli.CommandLine.Option;
         "  printf 'get 1\\nrefresh\\nget 1\\n' | shardy"})
 public final class ShardyCli implements Callable<Integer> {
 
-  @Option(names = "--current-url", paramLabel = "URL", order = 1,
+  @Option(names = "--current-url", scope = ScopeType.INHERIT, paramLabel = "URL", order = 1,
       description = "The snapshot's _CURRENT pointer: s3://bucket/prefix/_CURRENT or "
           + "file:///dir/_CURRENT (default: $SHARDY_CURRENT).")
   String currentUrl;
 
-  @Option(names = "--s3-option", paramLabel = "KEY=VALUE", order = 2,
+  @Option(names = "--s3-option", scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE", order = 2,
       description = "S3 connection setting, repeatable: endpoint_url, addressing_style "
           + "(path|virtual|auto), region, connect_timeout, read_timeout, api_call_timeout "
           + "(seconds), max_attempts, max_connections.")
   List<String> s3Options = new ArrayList<>();
 
-  @Option(names = "--credentials-file", paramLabel = "FILE", order = 3,
+  @Option(names = "--credentials-file", scope = ScopeType.INHERIT, paramLabel = "FILE", order = 3,
       description = "TOML file with [profile] sections (access_key_id, secret_access_key, "
           + "session_token, endpoint_url, region). Default: $SHARDY_CREDENTIALS_FILE, else "
           + "~/.config/shardy/credentials.toml if it exists, else the AWS default chain.")
   Path credentialsFile;
 
-  @Option(names = "--profile", paramLabel = "NAME", order = 4,
+  @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME", order = 4,
       description = "Profile of the credentials file (default: default).")
   String profile;
 
-  @Option(names = "--output-format", paramLabel = "FORMAT", order = 5,
+  @Option(names = "--output-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", order = 5,
       description = "json, jsonl, table or text (default: table on a terminal, else jsonl).")
   OutputFormat outputFormat;
 
@@ -103,12 +106,12 @@ public final class ShardyCli implements Callable<Integer> {
     Integer offset;
   }
 
-  @Option(names = "--cache-dir", paramLabel = "DIR", order = 7,
+  @Option(names = "--cache-dir", scope = ScopeType.INHERIT, paramLabel = "DIR", order = 7,
       description = "Where shards are downloaded (kept, reused next time). Default: a "
           + "temporary directory removed at exit.")
   Path cacheDir;
 
-  @Option(names = {"-v", "--verbose"}, order = 8,
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, order = 8,
       description = "Log what the library does (stderr) and print stack traces on errors.")
   boolean verbose;
 
@@ -160,8 +163,9 @@ public final class ShardyCli implements Callable<Integer> {
     cl.registerConverter(ValueFormat.class, ValueFormat::parse);
     cl.setParameterExceptionHandler((ex, args) -> {
       String cmd = ex.getCommandLine().getCommandSpec().qualifiedName();
-      root.ctx.err().println("shardy: error: " + ex.getMessage() + " (see '" + cmd
-          + " --help')");
+      String m = ex.getMessage().startsWith("Error: ") ? ex.getMessage().substring(7)
+          : ex.getMessage();
+      root.ctx.err().println("shardy: error: " + m + " (see '" + cmd + " --help')");
       return 2;
     });
     cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {

@@ -71,6 +71,14 @@ class CommandsTest {
   }
 
   @Test
+  void globalOptionsMayFollowTheSubcommandExceptThePins() {
+    assertThat(cli("get", "7", "--output-format", "text").out()).isEqualTo("r3:7\n");
+    CliRun pinAfter = cli("get", "7", "--offset", "1");
+    assertThat(pinAfter.code()).isEqualTo(2);
+    assertThat(pinAfter.err()).startsWith("shardy: error: Unknown option");
+  }
+
+  @Test
   void badKeysAreUsageErrors() {
     CliRun notNumber = cli("get", "abc");
     assertThat(notNumber.code()).isEqualTo(2);
