@@ -1,14 +1,17 @@
 package io.shardyfusion.cli;
 
 import io.shardyfusion.manifest.store.ManifestStore;
+import io.shardyfusion.manifest.store.ManifestStoreFactory;
 import io.shardyfusion.storage.CredentialProvider;
 import io.shardyfusion.storage.S3ConnectionOptions;
 
 /**
  * Opens the manifest store a {@code --current-url} names. One implementation per kind of store;
- * {@link ManifestStoreResolvers#ALL} lists them. A PostgreSQL store would add a resolver that
- * {@link #handles} {@code jdbc:postgresql://...} URLs and returns its store, with the object-store
- * prefix where its shards live as {@link Resolved#snapshotPrefix}.
+ * {@link ManifestStoreResolvers#ALL} lists them. A PostgreSQL store (manifest-postgres module)
+ * is one more resolver that {@link #handles} {@code jdbc:postgresql://...} URLs and returns a
+ * {@code PostgresManifestStore}, the object-store prefix its shards live under as
+ * {@link Resolved#snapshotPrefix}, and {@code PostgresManifestStore.factory(config)} as
+ * {@link Resolved#readerStore} so that readers load manifests from PostgreSQL too.
  */
 public interface ManifestStoreResolver {
 
@@ -30,7 +33,10 @@ public interface ManifestStoreResolver {
    *
    * @param snapshotPrefix the object-store prefix readers open ({@code s3://bucket/path} or
    *     {@code file:///dir}); shards and, for object stores, manifests live under it
+   * @param readerStore how a reader opens this manifest store, or null when manifests live
+   *     under {@code snapshotPrefix} (the reader's default)
    * @param resources closed with the store (connections, clients)
    */
-  record Resolved(ManifestStore manifests, String snapshotPrefix, AutoCloseable resources) {}
+  record Resolved(ManifestStore manifests, String snapshotPrefix,
+      ManifestStoreFactory readerStore, AutoCloseable resources) {}
 }

@@ -31,6 +31,7 @@ final class ObjectStoreResolver implements ManifestStoreResolver {
     } catch (ConfigValidationException e) {
       throw new UsageException("--current-url '" + currentUrl + "': " + e.getMessage(), e);
     }
-    return new Resolved(new ObjectStoreManifestStore(store), store.baseUrl(), store::close);
+    return new Resolved(new ObjectStoreManifestStore(store), store.baseUrl(), null,
+        store::close);
   }
 }

@@ -74,7 +74,8 @@ public final class SnapshotTarget implements AutoCloseable {
     // The CLI asks for exactly one snapshot: a broken current one is an error, not a fallback.
     return ReaderConfig.builder().s3Prefix(snapshotPrefix())
         .credentialProvider(access.credentials()).s3ConnectionOptions(access.s3Options())
-        .maxFallbackAttempts(0).downloadParallelism(4).blockCacheBytes(8L << 20);
+        .maxFallbackAttempts(0).downloadParallelism(4).blockCacheBytes(8L << 20)
+        .manifestStore(resolved.readerStore());
   }
 
   @Override
