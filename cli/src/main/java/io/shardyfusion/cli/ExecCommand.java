@@ -96,7 +96,7 @@ final class ExecCommand implements Callable<Integer> {
       }
       default -> {
         output.stream().println("[" + entry.get("index") + "] "
-            + String.join(" ", step.args()).replace(" --", "") + ": "
+            + String.join(" ", step.args().stream().filter(a -> !a.equals("--")).toList()) + ": "
             + ((Boolean) entry.get("ok") ? "ok" : "FAILED"));
         if (result != null) {
           output.print(result);

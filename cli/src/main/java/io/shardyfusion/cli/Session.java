@@ -80,7 +80,7 @@ public final class Session implements AutoCloseable {
     if (reader == null) {
       ReaderConfig.Builder config = target().readerConfig().localRoot(cacheDir())
           .pinnedManifestRef(pinnedRef());
-      if (ctx.interactive()) {
+      if (ctx.progress()) {
         config.downloadListener(new ProgressListener(ctx.err()));
       }
       reader = ShardedReader.open(config.build());

@@ -23,7 +23,7 @@ record CliRun(int code, String out, String err) {
     CliContext ctx = new CliContext(
         new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), env, home, false);
+        new PrintStream(err, true, StandardCharsets.UTF_8), env, home, false, false);
     int code = ShardyCli.run(ctx, args.toArray(String[]::new));
     return new CliRun(code, out.toString(StandardCharsets.UTF_8),
         err.toString(StandardCharsets.UTF_8));
