@@ -26,7 +26,7 @@ public final class Session implements AutoCloseable {
   private SnapshotTarget target;
   private ShardedReader reader;
   private String pinnedRef;
-  private Path tempCache;
+  private volatile Path tempCache;
 
   public Session(CliContext ctx, GlobalSettings settings) {
     this.ctx = ctx;
@@ -130,6 +130,17 @@ public final class Session implements AutoCloseable {
       }
     }
     return tempCache;
+  }
+
+  /**
+   * Removes the temporary shard cache without waiting for a command to finish: for the
+   * shutdown hook (Ctrl-C), which must not block on a download holding the session's lock.
+   */
+  void removeTempCacheNow() {
+    Path dir = tempCache;
+    if (dir != null) {
+      deleteTree(dir);
+    }
   }
 
   @Override

@@ -117,7 +117,7 @@ public final class ShardyCli implements Callable<Integer> {
 
   private final CliContext ctx;
   private final Session shared;
-  private Session session;
+  private volatile Session session;
 
   /** A top-level invocation. */
   public ShardyCli(CliContext ctx) {
@@ -146,8 +146,13 @@ public final class ShardyCli implements Callable<Integer> {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     ShardyCli root = new ShardyCli(CliContext.system());
-    // Ctrl-C: still close the reader and remove the temporary shard cache.
-    Thread cleanup = new Thread(root::closeSession, "shardy-cleanup");
+    // Ctrl-C: still remove the temporary shard cache (without waiting for the command).
+    Thread cleanup = new Thread(() -> {
+      Session s = root.session;
+      if (s != null) {
+        s.removeTempCacheNow();
+      }
+    }, "shardy-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     int code = commandLine(root).execute(args);
     root.closeSession();
