@@ -30,13 +30,29 @@ import java.nio.file.Path;
  *     (e.g. PostgreSQL); null (default) = {@code _CURRENT} and manifests under {@code s3Prefix}.
  *     The reader opens the store and closes it on {@link ShardedReader#close()}; shards are
  *     always read from {@code s3Prefix}
+ * @param downloadListener told after each shard is made local while opening or refreshing
+ *     (null = {@link ShardDownloadListener#NONE})
  */
 public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider credentialProvider,
     S3ConnectionOptions s3ConnectionOptions, long blockCacheBytes, int downloadParallelism,
     int maxFallbackAttempts, java.time.Duration refreshInterval, double maxReadsPerSecond,
-    String pinnedManifestRef, ManifestStoreFactory manifestStore) {
+    String pinnedManifestRef, ManifestStoreFactory manifestStore,
+    ShardDownloadListener downloadListener) {
+
+  /** The configuration without a download listener. */
+  public ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider credentialProvider,
+      S3ConnectionOptions s3ConnectionOptions, long blockCacheBytes, int downloadParallelism,
+      int maxFallbackAttempts, java.time.Duration refreshInterval, double maxReadsPerSecond,
+      String pinnedManifestRef, ManifestStoreFactory manifestStore) {
+    this(s3Prefix, localRoot, credentialProvider, s3ConnectionOptions, blockCacheBytes,
+        downloadParallelism, maxFallbackAttempts, refreshInterval, maxReadsPerSecond,
+        pinnedManifestRef, manifestStore, null);
+  }
 
   public ReaderConfig {
+    if (downloadListener == null) {
+      downloadListener = ShardDownloadListener.NONE;
+    }
     if (s3Prefix == null) {
       throw new ConfigValidationException("s3Prefix is required, e.g. s3://bucket/path");
     }
@@ -102,6 +118,7 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
     private double maxReadsPerSecond;
     private String pinnedManifestRef;
     private ManifestStoreFactory manifestStore;
+    private ShardDownloadListener downloadListener;
 
     private Builder() {}
 
@@ -162,10 +179,16 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
       return this;
     }
 
+    /** Told after each shard is made local, e.g. for a progress bar. */
+    public Builder downloadListener(ShardDownloadListener listener) {
+      this.downloadListener = listener;
+      return this;
+    }
+
     public ReaderConfig build() {
       return new ReaderConfig(s3Prefix, localRoot, credentialProvider, s3ConnectionOptions,
           blockCacheBytes, downloadParallelism, maxFallbackAttempts, refreshInterval,
-          maxReadsPerSecond, pinnedManifestRef, manifestStore);
+          maxReadsPerSecond, pinnedManifestRef, manifestStore, downloadListener);
     }
   }
 }

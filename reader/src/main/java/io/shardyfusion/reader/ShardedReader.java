@@ -97,7 +97,8 @@ public final class ShardedReader implements AutoCloseable {
     this.cache = new ShardCache(config.localRoot(), store);
     this.manifests = config.manifestStore() == null ? new ObjectStoreManifestStore(store)
         : config.manifestStore().open(store);
-    this.loader = new StateLoader(manifests, cache, blockCache, downloads);
+    this.loader = new StateLoader(manifests, cache, blockCache, downloads,
+        config.downloadListener());
   }
 
   /**

@@ -34,13 +34,20 @@ final class StateLoader {
   private final ShardCache cache;
   private final Cache blockCache;
   private final ExecutorService downloads;
+  private final ShardDownloadListener downloadListener;
 
   StateLoader(ManifestStore manifests, ShardCache cache, Cache blockCache,
       ExecutorService downloads) {
+    this(manifests, cache, blockCache, downloads, ShardDownloadListener.NONE);
+  }
+
+  StateLoader(ManifestStore manifests, ShardCache cache, Cache blockCache,
+      ExecutorService downloads, ShardDownloadListener downloadListener) {
     this.manifests = manifests;
     this.cache = cache;
     this.blockCache = blockCache;
     this.downloads = downloads;
+    this.downloadListener = downloadListener;
   }
 
   CurrentPointer loadCurrent() {
@@ -94,9 +101,13 @@ final class StateLoader {
       futures.add(downloads.submit(() -> cache.ensureLocal(s)));
     }
     List<Path> dirs = new ArrayList<>();
+    long bytesDone = 0;
     try {
       for (Future<Path> f : futures) {
         dirs.add(f.get());
+        // Reported here, on the loading thread, so a listener needs no synchronization.
+        bytesDone += manifest.shards().get(dirs.size() - 1).dbBytes();
+        downloadListener.shardLoaded(dirs.size(), futures.size(), bytesDone);
       }
     } catch (ExecutionException e) {
       futures.forEach(f -> f.cancel(true));

@@ -1,0 +1,250 @@
+package io.shardyfusion.cli;
+
+import io.shardyfusion.errors.ShardyfusionException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * {@code shardy}: look up keys and inspect, pin and roll back published snapshots. Without a
+ * subcommand it reads commands line by line (a REPL). {@code bin/shardy} runs this class for
+ * every command except the Beam jobs ({@code build}, {@code demo}).
+ *
+ * <p>Exit codes: 0 ok; 1 a key was not found or an operation failed (store unreachable,
+ * unknown ref or run id, malformed manifest); 2 a usage error (bad options or arguments,
+ * conflicting flags, a bad credentials file, no {@code --current-url}). A subcommand is one
+ * class plus one entry in {@code subcommands} below.
+ */
+// Global options but --ref/--offset are inherited: they may also follow the subcommand
+// (shardy get 42 --output-format json). --ref/--offset may not: rollback has its own.
+@Command(name = "shardy", mixinStandardHelpOptions = true, versionProvider = ShardyCli.Version.class,
+    sortOptions = false, usageHelpAutoWidth = true,
+    description = {"Look up keys in a published shardyfusion snapshot, inspect it, pin reads to "
+        + "an earlier manifest, or roll _CURRENT back.",
+        "Without a command, reads commands from stdin (a REPL; prompt 'shardy> ' on a "
+            + "terminal)."},
+    subcommands = {
+        GetCommand.class,
+        MultiGetCommand.class,
+        InfoCommand.class,
+        ShardsCommand.class,
+        RouteCommand.class,
+        HistoryCommand.class,
+        RollbackCommand.class,
+        SchemaCommand.class,
+        ExecCommand.class,
+        RefreshCommand.class,
+        CommandLine.HelpCommand.class,
+    },
+    footer = {"",
+        "Beam jobs (bin/shardy runs them itself): build (a snapshot from files; "
+            + "'shardy help build'), demo.",
+        "",
+        "Output: --output-format defaults to table on a terminal and jsonl otherwise (one JSON "
+            + "object per line, for pipes and scripts).",
+        "Exit codes: 0 ok, 1 key not found or operation failed, 2 usage error.",
+        "Environment: SHARDY_CURRENT, SHARDY_CREDENTIALS_FILE, SHARDY_JAVA_OPTS.",
+        "",
+        "Examples:",
+        "  shardy --current-url s3://bucket/snapshots/users/_CURRENT info",
+        "  export SHARDY_CURRENT=file:///tmp/users/_CURRENT",
+        "  shardy get 42",
+        "  shardy --output-format json history --limit 5",
+        "  shardy --offset 1 get 42          # read the snapshot before the current one",
+        "  shardy rollback --offset 1",
+        "  shardy --s3-option endpoint_url=http://127.0.0.1:9000 \\",
+        "      --s3-option addressing_style=path --profile minio shards",
+        "  printf 'get 1\\nrefresh\\nget 1\\n' | shardy"})
+public final class ShardyCli implements Callable<Integer> {
+
+  @Option(names = "--current-url", scope = ScopeType.INHERIT, paramLabel = "URL", order = 1,
+      description = "The snapshot's _CURRENT pointer: s3://bucket/prefix/_CURRENT or "
+          + "file:///dir/_CURRENT (default: $SHARDY_CURRENT).")
+  String currentUrl;
+
+  @Option(names = "--s3-option", scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE", order = 2,
+      description = "S3 connection setting, repeatable: endpoint_url, addressing_style "
+          + "(path|virtual|auto), region, connect_timeout, read_timeout, api_call_timeout "
+          + "(seconds), max_attempts, max_connections.")
+  List<String> s3Options = new ArrayList<>();
+
+  @Option(names = "--credentials-file", scope = ScopeType.INHERIT, paramLabel = "FILE", order = 3,
+      description = "TOML file with [profile] sections (access_key_id, secret_access_key, "
+          + "session_token, endpoint_url, region). Default: $SHARDY_CREDENTIALS_FILE, else "
+          + "~/.config/shardy/credentials.toml if it exists, else the AWS default chain.")
+  Path credentialsFile;
+
+  @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME", order = 4,
+      description = "Profile of the credentials file (default: default).")
+  String profile;
+
+  @Option(names = "--output-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", order = 5,
+      description = "json, jsonl, table or text (default: table on a terminal, else jsonl).")
+  OutputFormat outputFormat;
+
+  @ArgGroup(exclusive = true, order = 6)
+  Pin pin;
+
+  /** --ref and --offset exclude each other. */
+  static final class Pin {
+    @Option(names = "--ref", paramLabel = "REF", required = true,
+        description = "Read this manifest (its full URL, see 'history') instead of _CURRENT; "
+            + "_CURRENT is not changed.")
+    String ref;
+
+    @Option(names = "--offset", paramLabel = "N", required = true,
+        description = "Read the manifest N before the current one (0 = current); _CURRENT is "
+            + "not changed.")
+    Integer offset;
+  }
+
+  @Option(names = "--cache-dir", scope = ScopeType.INHERIT, paramLabel = "DIR", order = 7,
+      description = "Where shards are downloaded (kept, reused next time). Default: a "
+          + "temporary directory removed at exit.")
+  Path cacheDir;
+
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, order = 8,
+      description = "Log what the library does (stderr) and print stack traces on errors.")
+  boolean verbose;
+
+  private final CliContext ctx;
+  private final Session shared;
+  private volatile Session session;
+
+  /** A top-level invocation. */
+  public ShardyCli(CliContext ctx) {
+    this(ctx, null);
+  }
+
+  /** A line of the REPL or an op of an exec script, run on the outer invocation's session. */
+  ShardyCli(CliContext ctx, Session shared) {
+    this.ctx = ctx;
+    this.shared = shared;
+  }
+
+  /** Runs {@code shardy args...} and returns the exit code; closes what it opened. */
+  public static int run(CliContext ctx, String... args) {
+    ShardyCli root = new ShardyCli(ctx);
+    try {
+      return commandLine(root).execute(args);
+    } finally {
+      root.closeSession();
+    }
+  }
+
+  public static void main(String[] args) {
+    // slf4j-simple reads its level once, at the first logger: before anything logs.
+    boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    ShardyCli root = new ShardyCli(CliContext.system());
+    // Ctrl-C: still remove the temporary shard cache (without waiting for the command).
+    Thread cleanup = new Thread(() -> {
+      Session s = root.session;
+      if (s != null) {
+        s.removeTempCacheNow();
+      }
+    }, "shardy-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+    int code = commandLine(root).execute(args);
+    root.closeSession();
+    System.exit(code);
+  }
+
+  /** A configured picocli command line over {@code root}: streams, converters, exit codes. */
+  static CommandLine commandLine(ShardyCli root) {
+    CommandLine cl = new CommandLine(root);
+    cl.setOut(new PrintWriter(root.ctx.out(), true));
+    cl.setErr(new PrintWriter(root.ctx.err(), true));
+    cl.registerConverter(OutputFormat.class, OutputFormat::parse);
+    cl.registerConverter(ValueFormat.class, ValueFormat::parse);
+    cl.setParameterExceptionHandler((ex, args) -> {
+      String cmd = ex.getCommandLine().getCommandSpec().qualifiedName();
+      String m = ex.getMessage().startsWith("Error: ") ? ex.getMessage().substring(7)
+          : ex.getMessage();
+      root.ctx.err().println("shardy: error: " + m + " (see '" + cmd + " --help')");
+      return 2;
+    });
+    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+      root.ctx.err().println("shardy: error: " + message(ex));
+      if (root.verbose || (root.shared != null && root.shared.settings().verbose())) {
+        ex.printStackTrace(root.ctx.err());
+      }
+      return exitCode(ex);
+    });
+    return cl;
+  }
+
+  /** The one-line message for an error, with "(retryable)" when retrying may help. */
+  static String message(Throwable ex) {
+    String m = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+    if (ex instanceof ShardyfusionException s && s.retryable()) {
+      m += " (retryable)";
+    }
+    return m.replace('\n', ' ');
+  }
+
+  /** 2 for usage errors, 1 for everything else. */
+  static int exitCode(Throwable ex) {
+    return ex instanceof UsageException || ex instanceof CommandLine.ParameterException ? 2 : 1;
+  }
+
+  @Override
+  public Integer call() {
+    if (shared != null) {
+      throw new UsageException("type a command (get, multiget, info, shards, route, history, "
+          + "rollback, schema, exec, refresh, help) or quit");
+    }
+    return new Repl(session()).run();
+  }
+
+  /** The session: this invocation's own, or the outer one for REPL lines and exec ops. */
+  Session session() {
+    if (shared != null) {
+      if (currentUrl != null || !s3Options.isEmpty() || credentialsFile != null
+          || profile != null || outputFormat != null || pin != null || cacheDir != null) {
+        throw new UsageException("global options (--current-url, --ref, ...) belong on the "
+            + "shardy command line that starts the REPL or exec, not on one of its lines");
+      }
+      return shared;
+    }
+    if (session == null) {
+      session = new Session(ctx, new GlobalSettings(currentUrl, s3Options, credentialsFile,
+          profile, outputFormat, pin == null ? null : pin.ref, pin == null ? null : pin.offset,
+          cacheDir, verbose));
+    }
+    return session;
+  }
+
+  CliContext context() {
+    return ctx;
+  }
+
+  /** Whether this root runs on an outer session (a REPL line or an exec op). */
+  boolean nested() {
+    return shared != null;
+  }
+
+  private synchronized void closeSession() {
+    if (session != null) {
+      session.close();
+    }
+  }
+
+  /** The version: the jar's Implementation-Version when packaged. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = ShardyCli.class.getPackage().getImplementationVersion();
+      return new String[] {"shardy (shardyfusion JVM) " + (v == null ? "development build" : v)};
+    }
+  }
+}
