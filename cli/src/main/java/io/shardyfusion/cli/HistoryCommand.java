@@ -36,10 +36,20 @@ final class HistoryCommand extends OpCommand {
     List<String> text = new ArrayList<>();
     for (ManifestEntry e : store.listManifests(limit)) {
       boolean isCurrent = e.ref().equals(current);
-      rows.add(fields("current", isCurrent, "run_id", e.runId(), "created_at",
-          e.createdAt().toString(), "num_dbs", e.numDbs(), "shards", e.shardCount(), "rows",
-          e.totalRows(), "ref", e.ref()));
-      text.add((isCurrent ? "* " : "  ") + e.createdAt() + "  run " + e.runId() + ": "
+      String created = e.createdAt() == null ? null : e.createdAt().toString();
+      if (!e.valid()) {
+        // Listed so an operator sees it (and rolls past it), not counted as a snapshot.
+        rows.add(fields("current", isCurrent, "run_id", e.runId(), "created_at", created,
+            "num_dbs", null, "shards", null, "rows", null, "ref", e.ref(),
+            "problem", e.problem()));
+        text.add((isCurrent ? "* " : "  ") + created + "  run " + e.runId()
+            + ": UNREADABLE (" + e.problem() + ")  " + e.ref());
+        continue;
+      }
+      rows.add(fields("current", isCurrent, "run_id", e.runId(), "created_at", created,
+          "num_dbs", e.numDbs(), "shards", e.shardCount(), "rows", e.totalRows(),
+          "ref", e.ref(), "problem", null));
+      text.add((isCurrent ? "* " : "  ") + created + "  run " + e.runId() + ": "
           + e.totalRows() + " rows, " + e.numDbs() + " shards  " + e.ref());
     }
     if (rows.isEmpty()) {

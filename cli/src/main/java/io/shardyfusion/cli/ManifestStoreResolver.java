@@ -6,12 +6,9 @@ import io.shardyfusion.storage.CredentialProvider;
 import io.shardyfusion.storage.S3ConnectionOptions;
 
 /**
- * Opens the manifest store a {@code --current-url} names. One implementation per kind of store;
- * {@link ManifestStoreResolvers#ALL} lists them. A PostgreSQL store (manifest-postgres module)
- * is one more resolver that {@link #handles} {@code jdbc:postgresql://...} URLs and returns a
- * {@code PostgresManifestStore}, the object-store prefix its shards live under as
- * {@link Resolved#snapshotPrefix}, and {@code PostgresManifestStore.factory(config)} as
- * {@link Resolved#readerStore} so that readers load manifests from PostgreSQL too.
+ * Opens the manifest store a {@code --current-url} names. One implementation per kind of store
+ * ({@link ObjectStoreResolver}, {@link PostgresResolver}); {@link ManifestStoreResolvers} lists
+ * them.
  */
 public interface ManifestStoreResolver {
 

@@ -39,6 +39,7 @@ import picocli.CommandLine.ScopeType;
         RouteCommand.class,
         HistoryCommand.class,
         RollbackCommand.class,
+        CleanupCommand.class,
         SchemaCommand.class,
         ExecCommand.class,
         RefreshCommand.class,

@@ -3,6 +3,8 @@ package io.shardyfusion.cli;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.storage.CredentialProvider;
+import io.shardyfusion.storage.ObjectStore;
+import io.shardyfusion.storage.ObjectStores;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StaticCredentialProvider;
 
@@ -35,9 +37,10 @@ public final class SnapshotTarget implements AutoCloseable {
     String url = settings.currentUrl() != null ? settings.currentUrl() : ctx.env(ENV);
     if (url == null) {
       throw new UsageException("no snapshot given: pass --current-url "
-          + "s3://bucket/prefix/_CURRENT (or file:///dir/_CURRENT) or set $" + ENV);
+          + "s3://bucket/prefix/_CURRENT (or file:///dir/_CURRENT, or "
+          + "jdbc:postgresql://host/db?user=ROLE&dataset=NAME) or set $" + ENV);
     }
-    ManifestStoreResolver resolver = ManifestStoreResolvers.forUrl(url);
+    ManifestStoreResolver resolver = ManifestStoreResolvers.forUrl(url, ctx);
     java.nio.file.Path file = CredentialsFile.locate(settings.credentialsFile(), ctx);
     CredentialsFile.Profile profile = null;
     if (file != null) {
@@ -67,6 +70,11 @@ public final class SnapshotTarget implements AutoCloseable {
   /** The object-store prefix of the snapshots. */
   public String snapshotPrefix() {
     return resolved.snapshotPrefix();
+  }
+
+  /** A new client for the object store holding the shards (and run records); caller closes. */
+  public ObjectStore openObjectStore() {
+    return ObjectStores.open(snapshotPrefix(), access.s3Options(), access.credentials());
   }
 
   /** A reader configuration for this snapshot, to be completed with the local root. */

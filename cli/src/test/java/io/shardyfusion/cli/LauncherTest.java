@@ -36,17 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherTest {
   @TempDir static Path tmp;
   static ThreeRunsOnS3 runs;
-  static Path repoRoot;
 
   @BeforeAll
   static void publish(S3ProxyServer s3) {
     runs = ThreeRunsOnS3.publish(s3, tmp);
-    Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    while (!Files.isRegularFile(dir.resolve("bin/shardy"))) {
-      dir = dir.getParent();
-      assertThat(dir).as("bin/shardy above the test's directory").isNotNull();
-    }
-    repoRoot = dir;
   }
 
   /** Runs bin/shardy with the snapshot in the environment. */
@@ -59,24 +52,7 @@ class LauncherTest {
 
   static CliRun launch(Map<String, String> extraEnv, String stdin, String... args)
       throws Exception {
-    List<String> command = new ArrayList<>(List.of(repoRoot.resolve("bin/shardy").toString()));
-    command.addAll(List.of(args));
-    Path home = Files.createDirectories(tmp.resolve("home"));
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(command).directory(repoRoot.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("SHARDY_"));
-    env.put("HOME", home.toString());
-    env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    env.putAll(extraEnv);
-    Process p = pb.start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("bin/shardy finished").isTrue();
-    return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
+    return Launcher.run(tmp, extraEnv, stdin, args);
   }
 
   @Test
@@ -85,7 +61,7 @@ class LauncherTest {
     CliRun r = shardy("", "--help");
     assertThat(r.code()).as(r.toString()).isZero();
     for (String cmd : List.of("get", "multiget", "info", "shards", "route", "history",
-        "rollback", "schema", "exec", "refresh")) {
+        "rollback", "cleanup", "schema", "exec", "refresh")) {
       assertThat(r.out()).contains("\n  " + cmd + " ");
     }
     assertThat(r.out()).as("the Beam jobs too").contains("build (a snapshot from files");
@@ -218,4 +194,48 @@ class LauncherTest {
     assertThat(schema.json().has("$schema")).isTrue();
   }
 
+  @Test
+  @Order(7)
+  void cleanupByEachRetentionRuleThroughTheLauncher() throws Exception {
+    // _CURRENT names r3 again here (the REPL test rolled forward).
+    List<String> before = runs.objectKeys();
+    CliRun noRule = shardy("", "--s3-option", "addressing_style=path", "cleanup");
+    assertThat(noRule.code()).isEqualTo(2);
+    assertThat(noRule.err()).contains("--keep-last N and/or --older-than AGE");
+
+    CliRun dry = shardy("", "--s3-option", "addressing_style=path", "cleanup", "--keep-last",
+        "1", "--dry-run");
+    assertThat(dry.code()).as(dry.toString()).isZero();
+    assertThat(CleanupRows.manifestActions(dry)).containsExactly(
+        "r3=keep", "r2=delete", "r1=delete");
+    assertThat(runs.objectKeys()).as("a dry run deletes nothing").isEqualTo(before);
+
+    CliRun young = shardy("", "--s3-option", "addressing_style=path", "cleanup",
+        "--older-than", "1d");
+    assertThat(CleanupRows.manifestActions(young)).containsExactly(
+        "r3=keep", "r2=keep", "r1=keep");
+    assertThat(runs.objectKeys()).isEqualTo(before);
+
+    CliRun keepTwo = shardy("", "--s3-option", "addressing_style=path", "cleanup",
+        "--keep-last", "2", "--older-than", "1s");
+    assertThat(keepTwo.code()).as(keepTwo.toString()).isZero();
+    assertThat(CleanupRows.manifestActions(keepTwo)).containsExactly(
+        "r3=keep", "r2=keep", "r1=delete");
+    assertThat(runs.objectKeys()).as("r1's shards and run record; no kept manifest uses them")
+        .noneMatch(k -> k.contains("run_id=r1/"));
+    assertThat(runs.objectKeys()).containsAll(CleanupRows.filesOf(runs, 2));
+
+    CliRun protectedRun = shardy("", "--s3-option", "addressing_style=path", "cleanup",
+        "--keep-last", "1", "--protect-ref", runs.ref(1));
+    assertThat(CleanupRows.manifestActions(protectedRun)).containsExactly(
+        "r3=keep", "r2=keep");
+
+    CliRun last = shardy("", "--s3-option", "addressing_style=path", "cleanup", "--keep-last",
+        "1");
+    assertThat(CleanupRows.manifestActions(last)).containsExactly("r3=keep", "r2=delete");
+    CliRun history = shardy("", "--s3-option", "addressing_style=path", "history");
+    assertThat(history.jsonl()).extracting(n -> n.get("run_id").asText()).containsExactly("r3");
+    CliRun get = shardy("", "--s3-option", "addressing_style=path", "get", "25");
+    assertThat(get.jsonl().get(0).get("value").asText()).isEqualTo("r3:25");
+  }
 }

@@ -38,7 +38,27 @@ class TargetErrorsTest {
     CliRun r = cli(Map.of(), "info");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("shardy: error: no snapshot given: pass --current-url "
-        + "s3://bucket/prefix/_CURRENT (or file:///dir/_CURRENT) or set $SHARDY_CURRENT\n");
+        + "s3://bucket/prefix/_CURRENT (or file:///dir/_CURRENT, or "
+        + "jdbc:postgresql://host/db?user=ROLE&dataset=NAME) or set $SHARDY_CURRENT\n");
+  }
+
+  @Test
+  void postgresUrlsRefusePasswordsAndAnUnreachableServerIsARetryableFailure() throws Exception {
+    CliRun password = cli(Map.of(), "--current-url",
+        "jdbc:postgresql://127.0.0.1:5432/db?user=u&password=secret", "info");
+    assertThat(password.code()).isEqualTo(2);
+    assertThat(password.err()).contains("must not carry a password").contains("PGPASSWORD")
+        .doesNotContain("secret");
+
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    CliRun down = cli(Map.of(), "--current-url",
+        "jdbc:postgresql://127.0.0.1:" + closedPort + "/db?user=u&dataset=users", "history");
+    assertThat(down.code()).isEqualTo(1);
+    assertThat(down.err()).startsWith("shardy: error: ").contains("127.0.0.1:" + closedPort)
+        .contains("(retryable)");
   }
 
   @Test

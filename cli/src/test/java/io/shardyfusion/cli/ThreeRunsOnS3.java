@@ -2,10 +2,13 @@ package io.shardyfusion.cli;
 
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.store.ManifestStore;
+import io.shardyfusion.manifest.store.ManifestStoreFactory;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.routing.ShardRouters;
+import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StaticCredentialProvider;
@@ -37,22 +40,37 @@ final class ThreeRunsOnS3 {
   final String prefix;
   final List<BuildResult> runs = new ArrayList<>();
   final Path credentials;
+  /** Where manifests go: null = beside the shards, else e.g. PostgreSQL. */
+  final ManifestStoreFactory manifests;
+  /** The --current-url naming that store, when it is not {@code prefix/_CURRENT}. */
+  final String currentUrl;
 
-  private ThreeRunsOnS3(S3ProxyServer s3, String prefix, Path credentials) {
+  private ThreeRunsOnS3(S3ProxyServer s3, String prefix, Path credentials,
+      ManifestStoreFactory manifests, String currentUrl) {
     this.s3 = s3;
     this.prefix = prefix;
     this.credentials = credentials;
+    this.manifests = manifests;
+    this.currentUrl = currentUrl;
   }
 
   static ThreeRunsOnS3 publish(S3ProxyServer s3, Path tmp) {
+    return publish(s3, tmp, null, null);
+  }
+
+  /** Shards on S3Proxy, manifests in {@code manifests} (named by {@code currentUrl}). */
+  static ThreeRunsOnS3 publish(S3ProxyServer s3, Path tmp, ManifestStoreFactory manifests,
+      String currentUrl) {
     String bucket = s3.createUniqueBucket("cli");
     ThreeRunsOnS3 f = new ThreeRunsOnS3(s3, "s3://" + bucket + "/snapshots/users",
-        tmp.resolve("credentials.toml"));
+        tmp.resolve("credentials.toml"), manifests, currentUrl);
     for (int i = 0; i < RUN_IDS.length; i++) {
       String runId = RUN_IDS[i];
       WriteConfig cfg = WriteConfig.builder().numDbs(4).s3Prefix(f.prefix)
           .credentialProvider(f.credentialProvider()).s3ConnectionOptions(f.s3Options())
-          .tempDir(tmp.resolve("build")).runId(runId).build();
+          .tempDir(tmp.resolve("build")).runId(runId)
+          .manifestStore(manifests == null ? ManifestStoreFactory.objectStore() : manifests)
+          .build();
       f.runs.add(SnapshotWriter.writeSharded(LongStream.range(0, ROWS[i]).boxed().toList(),
           cfg, k -> k, k -> value(runId, k), WriteOptions.defaults()
               .withSortBufferBytes(1 << 20)));
@@ -81,7 +99,7 @@ final class ThreeRunsOnS3 {
   }
 
   String currentUrl() {
-    return prefix + "/_CURRENT";
+    return currentUrl != null ? currentUrl : prefix + "/_CURRENT";
   }
 
   /** Global options that reach this snapshot (the endpoint comes from the profile). */
@@ -101,13 +119,23 @@ final class ThreeRunsOnS3 {
         .region(s3.region()).build();
   }
 
-  ObjectStoreManifestStore store() {
-    return new ObjectStoreManifestStore(ObjectStores.open(prefix, s3Options(),
-        credentialProvider()));
+  ManifestStore store() {
+    ObjectStore objects = ObjectStores.open(prefix, s3Options(), credentialProvider());
+    return manifests == null ? new ObjectStoreManifestStore(objects) : manifests.open(objects);
+  }
+
+  /** Every object key under the prefix (shards, manifests, run records), sorted. */
+  List<String> objectKeys() {
+    try (ObjectStore objects = ObjectStores.open(prefix, s3Options(), credentialProvider())) {
+      return objects.list("").stream().map(io.shardyfusion.storage.ObjectInfo::key).sorted()
+          .toList();
+    }
   }
 
   CurrentPointer current() {
-    return store().loadCurrent().orElseThrow();
+    try (ManifestStore store = store()) {
+      return store.loadCurrent().orElseThrow();
+    }
   }
 
   String ref(int run) {
@@ -115,7 +143,9 @@ final class ThreeRunsOnS3 {
   }
 
   Manifest manifest(int run) {
-    return store().loadManifest(ref(run));
+    try (ManifestStore store = store()) {
+      return store.loadManifest(ref(run));
+    }
   }
 
   /** The shard a key routes to, computed here from the run's manifest. */
@@ -126,6 +156,7 @@ final class ThreeRunsOnS3 {
 
   ShardedReader reader(Path localRoot) {
     return ShardedReader.open(ReaderConfig.builder().s3Prefix(prefix).localRoot(localRoot)
-        .credentialProvider(credentialProvider()).s3ConnectionOptions(s3Options()).build());
+        .credentialProvider(credentialProvider()).s3ConnectionOptions(s3Options())
+        .manifestStore(manifests).build());
   }
 }
