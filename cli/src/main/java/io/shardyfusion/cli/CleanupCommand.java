@@ -81,7 +81,13 @@ final class CleanupCommand extends OpCommand {
     SnapshotTarget target = session.target();
     try (ObjectStore objects = target.openObjectStore()) {
       Cleanup cleanup = new Cleanup(target.manifests(), objects, Clock.systemUTC());
-      CleanupPlan plan = cleanup.plan(policy);
+      CleanupPlan plan;
+      try {
+        plan = cleanup.plan(policy);
+      } catch (ConfigValidationException e) {
+        // The policy names a manifest history does not have (a mistyped --protect-ref).
+        throw new UsageException(e.getMessage(), e);
+      }
       if (dryRun) {
         return render(plan, null);
       }
@@ -131,14 +137,18 @@ final class CleanupCommand extends OpCommand {
     Matcher m = AGE.matcher(text.trim().toLowerCase(java.util.Locale.ROOT));
     Duration d;
     if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      d = switch (m.group(2)) {
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofDays(7 * n);
-      };
+      try {
+        long n = Long.parseLong(m.group(1));
+        d = switch (m.group(2)) {
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          case "d" -> Duration.ofDays(n);
+          default -> Duration.ofDays(Math.multiplyExact(7, n));
+        };
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw new UsageException(option + " '" + text + "' is too large");
+      }
     } else {
       try {
         d = Duration.parse(text.trim().toUpperCase(java.util.Locale.ROOT));

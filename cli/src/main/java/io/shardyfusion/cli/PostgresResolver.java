@@ -50,13 +50,14 @@ final class PostgresResolver implements ManifestStoreResolver {
           continue;
         }
         int eq = pair.indexOf('=');
-        String name = eq < 0 ? pair : pair.substring(0, eq);
+        String name = (eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(java.util.Locale.ROOT);
         String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1),
             StandardCharsets.UTF_8);
         switch (name) {
           case "user", "dataset", "table_prefix", "shards" -> ours.put(name, value);
-          case "password" -> throw new UsageException("--current-url must not carry a "
-              + "password: export " + PASSWORD_ENV + " or use ~/.pgpass");
+          case "password", "sslpassword" -> throw new UsageException("--current-url must not "
+              + "carry a password (" + name + "=): export " + PASSWORD_ENV
+              + " or use ~/.pgpass");
           default -> driver.add(pair);
         }
       }
@@ -75,7 +76,8 @@ final class PostgresResolver implements ManifestStoreResolver {
     try {
       config = b.build();
     } catch (ConfigValidationException e) {
-      throw new UsageException("--current-url '" + currentUrl + "': " + e.getMessage(), e);
+      // The URL's query is not repeated: it may hold driver options with secrets.
+      throw new UsageException("--current-url " + base + "?...: " + e.getMessage(), e);
     }
     PostgresManifestStore store = new PostgresManifestStore(config);
     String shards = ours.get("shards");

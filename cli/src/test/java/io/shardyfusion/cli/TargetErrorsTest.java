@@ -49,6 +49,16 @@ class TargetErrorsTest {
     assertThat(password.code()).isEqualTo(2);
     assertThat(password.err()).contains("must not carry a password").contains("PGPASSWORD")
         .doesNotContain("secret");
+    CliRun upper = cli(Map.of(), "--current-url",
+        "jdbc:postgresql://127.0.0.1:5432/db?user=u&PASSWORD=secret", "info");
+    assertThat(upper.code()).isEqualTo(2);
+    assertThat(upper.err()).doesNotContain("secret");
+
+    CliRun hugeAge = cli(Map.of(), "--current-url",
+        "jdbc:postgresql://127.0.0.1:5432/db?user=u", "cleanup", "--older-than",
+        "99999999999999999999d");
+    assertThat(hugeAge.code()).isEqualTo(2);
+    assertThat(hugeAge.err()).contains("--older-than").contains("too large");
 
     int closedPort;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

@@ -83,6 +83,15 @@ public final class ShardedReader implements AutoCloseable {
     this.config = config;
     this.store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());
+    try {
+      // First, before anything native or threaded exists: a store that cannot open (a missing
+      // password variable, say) then leaks nothing.
+      this.manifests = config.manifestStore() == null ? new ObjectStoreManifestStore(store)
+          : config.manifestStore().open(store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
     RocksDB.loadLibrary();
     this.blockCache = config.blockCacheBytes() > 0 ? new LRUCache(config.blockCacheBytes())
         : null;
@@ -95,8 +104,6 @@ public final class ShardedReader implements AutoCloseable {
     this.readLimit = config.maxReadsPerSecond() > 0
         ? TokenBucket.perSecond(config.maxReadsPerSecond()) : null;
     this.cache = new ShardCache(config.localRoot(), store);
-    this.manifests = config.manifestStore() == null ? new ObjectStoreManifestStore(store)
-        : config.manifestStore().open(store);
     this.loader = new StateLoader(manifests, cache, blockCache, downloads,
         config.downloadListener());
   }

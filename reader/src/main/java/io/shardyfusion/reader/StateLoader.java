@@ -68,7 +68,10 @@ final class StateLoader {
   List<String> manifestRefsBefore(String currentRef, int limit) {
     List<String> all = manifests.listManifestRefs(Integer.MAX_VALUE);
     int at = all.indexOf(currentRef);
-    List<String> older = at < 0 ? all : all.subList(at + 1, all.size());
+    if (at < 0) {
+      return List.of(); // history cannot say what is older than a manifest it does not list
+    }
+    List<String> older = all.subList(at + 1, all.size());
     return older.subList(0, Math.min(limit, older.size()));
   }
 

@@ -76,8 +76,13 @@ public final class Cleanup {
     long totalBytes = plan.bytesToDelete();
     long done = 0;
     long bytes = 0;
+    RunRecords records = new RunRecords(objects, clock);
     for (RunDecision run : plan.runs()) {
       List<ObjectInfo> doomed = run.deleteObjects();
+      if (!doomed.isEmpty() && startedAgain(records, run.runId(), plan)) {
+        LOG.info("keeping the objects of run {}: its record changed since planning", run.runId());
+        continue;
+      }
       for (int from = 0; from < doomed.size(); from += BATCH) {
         List<ObjectInfo> batch = doomed.subList(from, Math.min(doomed.size(), from + BATCH));
         objects.deleteAll(batch.stream().map(ObjectInfo::key).toList());
@@ -87,7 +92,6 @@ public final class Cleanup {
       }
     }
 
-    RunRecords records = new RunRecords(objects, clock);
     int recordsDeleted = 0;
     for (String runId : plan.runRecordsToDelete()) {
       // A re-run under the same fixed run id may have started since planning.
@@ -112,6 +116,13 @@ public final class Cleanup {
         recordsDeleted, runsKept);
     LOG.info("cleanup of {}: {}", plan.location(), report);
     return report;
+  }
+
+  /** A re-run under the same run id (or a revived Beam run) since planning: hands off. */
+  private boolean startedAgain(RunRecords records, String runId, CleanupPlan plan) {
+    return records.load(runId)
+        .map(r -> r.leaseLive(clock.instant()) || r.updatedAt().isAfter(plan.plannedAt()))
+        .orElse(false);
   }
 
   private void checkCurrentUnchanged(CleanupPlan plan) {

@@ -99,7 +99,8 @@ public final class CleanupPlanner {
     List<RunDecision> runs = new ArrayList<>();
     for (String runId : runIds) {
       runs.add(decideRun(runId, byRun.getOrDefault(runId, List.of()), records.get(runId),
-          referencedDirs, runsWithKeptManifest.contains(runId), policy, now));
+          referencedDirs, runsWithKeptManifest.contains(runId), policy, now,
+          manifests.location()));
     }
     String location = manifests.location().equals(objects.url(SnapshotLayout.CURRENT))
         ? objects.baseUrl() : manifests.location() + " + " + objects.baseUrl();
@@ -204,11 +205,16 @@ public final class CleanupPlanner {
 
   private static RunDecision decideRun(String runId, List<ObjectInfo> objects, RunRecord record,
       Set<String> referencedDirs, boolean hasKeptManifest, RetentionPolicy policy,
-      Instant now) {
+      Instant now, String manifestStore) {
     Set<KeepReason> reasons = EnumSet.noneOf(KeepReason.class);
     boolean live = record != null && record.leaseLive(now);
     if (live) {
       reasons.add(KeepReason.LIVE_LEASE);
+    }
+    boolean foreign = record != null && record.manifestStore() != null
+        && !record.manifestStore().equals(manifestStore);
+    if (foreign) {
+      reasons.add(KeepReason.OTHER_MANIFEST_STORE);
     }
     if (record == null && !objects.isEmpty() && youngerThanGrace(objects, policy, now)) {
       reasons.add(KeepReason.NO_RECORD_WITHIN_GRACE);
@@ -220,19 +226,28 @@ public final class CleanupPlanner {
     long keptObjects = 0;
     long keptBytes = 0;
     List<ObjectInfo> delete = new ArrayList<>();
+    Instant graceStart = now.minus(policy.orphanGrace());
     for (ObjectInfo o : objects) {
       boolean referenced = referencedDirs.contains(attemptDirOf(o.key()));
       if (referenced) {
         reasons.add(KeepReason.REFERENCED_BY_KEPT_MANIFEST);
       }
-      if (keepAll || referenced) {
+      // Uploaded after its run's record last changed, and lately: a re-run under a fixed run
+      // id, or a worker still uploading after another marked the run FAILED.
+      boolean recent = !keepAll && !referenced && record != null && o.lastModified() != null
+          && o.lastModified().isAfter(record.updatedAt()) && o.lastModified().isAfter(graceStart);
+      if (recent) {
+        reasons.add(KeepReason.RECENTLY_UPLOADED);
+      }
+      if (keepAll || referenced || recent) {
         keptObjects++;
         keptBytes += o.size();
       } else {
         delete.add(o);
       }
     }
-    boolean deleteRecord = record != null && keptObjects == 0 && !live && !hasKeptManifest;
+    boolean deleteRecord = record != null && keptObjects == 0 && !live && !hasKeptManifest
+        && !foreign;
     return new RunDecision(runId, record == null ? null : record.status(),
         record == null ? null : record.leaseExpiresAt(), reasons, keptObjects, keptBytes,
         delete, deleteRecord);

@@ -20,6 +20,9 @@ import java.time.Instant;
  * }</pre>
  *
  * @param basedOn the manifest ref whose shards this run may reuse, or null
+ * @param manifestStore {@code location()} of the manifest store the run publishes to, or null
+ *     (unknown); cleanup through another store keeps the run's data, so one shard prefix shared
+ *     by two manifest stores (a migration, a mistyped {@code --current-url}) loses nothing
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRecord(
@@ -30,7 +33,8 @@ public record RunRecord(
     @JsonProperty(value = "lease_expires_at", required = true) Instant leaseExpiresAt,
     @JsonProperty("writer") Writer writer,
     @JsonProperty("based_on") String basedOn,
-    @JsonProperty(value = "format_version", required = true) int formatVersion) {
+    @JsonProperty(value = "format_version", required = true) int formatVersion,
+    @JsonProperty("manifest_store") String manifestStore) {
 
   public static final int FORMAT_VERSION = 1;
 
@@ -54,6 +58,6 @@ public record RunRecord(
 
   RunRecord with(RunStatus newStatus, Instant now, Instant newLeaseExpiry) {
     return new RunRecord(runId, newStatus, startedAt, now, newLeaseExpiry, writer, basedOn,
-        FORMAT_VERSION);
+        FORMAT_VERSION, manifestStore);
   }
 }

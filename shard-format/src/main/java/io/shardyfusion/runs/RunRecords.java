@@ -28,18 +28,29 @@ import java.util.Optional;
 public final class RunRecords {
   private final ObjectStore store;
   private final Clock clock;
+  private final String manifestStore;
 
-  /** Does not own (or close) {@code store}. */
+  /** Does not own (or close) {@code store}. Records it creates name no manifest store. */
   public RunRecords(ObjectStore store, Clock clock) {
+    this(store, clock, null);
+  }
+
+  /**
+   * @param manifestStore {@code location()} of the manifest store the runs publish to, written
+   *     into the records this creates (cleanup through another store then keeps their data)
+   */
+  public RunRecords(ObjectStore store, Clock clock, String manifestStore) {
     this.store = java.util.Objects.requireNonNull(store, "store");
     this.clock = java.util.Objects.requireNonNull(clock, "clock");
+    this.manifestStore = manifestStore;
   }
 
   /** Writes a RUNNING record with a fresh lease, replacing any earlier record of the run. */
   public RunRecord start(String runId, Duration lease, String engine, String basedOn) {
     Instant now = clock.instant();
     RunRecord r = new RunRecord(SnapshotLayout.validateRunId(runId), RunStatus.RUNNING, now, now,
-        now.plus(checkLease(lease)), thisWriter(engine), basedOn, RunRecord.FORMAT_VERSION);
+        now.plus(checkLease(lease)), thisWriter(engine), basedOn, RunRecord.FORMAT_VERSION,
+        manifestStore);
     write(r);
     return r;
   }
@@ -63,7 +74,7 @@ public final class RunRecords {
     // A re-run under a fixed run id revives a FAILED or PUBLISHED record: it uploads again.
     RunRecord renewed = new RunRecord(runId, RunStatus.RUNNING, r.startedAt(), now,
         now.plus(lease), thisWriter(engine), r.basedOn() != null ? r.basedOn() : basedOn,
-        RunRecord.FORMAT_VERSION);
+        RunRecord.FORMAT_VERSION, manifestStore != null ? manifestStore : r.manifestStore());
     write(renewed);
     return renewed;
   }
@@ -92,7 +103,7 @@ public final class RunRecords {
     RunRecord r = load(runId)
         .map(old -> old.with(status, now, now))
         .orElseGet(() -> new RunRecord(runId, status, now, now, now, thisWriter(null), null,
-            RunRecord.FORMAT_VERSION));
+            RunRecord.FORMAT_VERSION, manifestStore));
     write(r);
     return r;
   }

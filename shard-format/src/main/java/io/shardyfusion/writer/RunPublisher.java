@@ -47,7 +47,7 @@ public final class RunPublisher {
     Manifest manifest = ManifestAssembler.assemble(config, runId, createdAt, n, winners);
     SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifests,
         manifest);
-    markPublished(store, runId);
+    markPublished(store, manifests.location(), runId);
     // Always list: an attempt whose task failed after uploading (a retried bundle, a killed
     // speculative task) is never reported, so comparing counts would miss it.
     SnapshotPublisher.deleteLosers(store, runId, winners);
@@ -58,10 +58,10 @@ public final class RunPublisher {
    * Best effort: the snapshot is already live, so a failed PUT must not fail the write. A
    * record left RUNNING only delays cleanup of this run's losers until its lease expires.
    */
-  private static void markPublished(ObjectStore store, String runId) {
+  private static void markPublished(ObjectStore store, String manifestStore, String runId) {
     try {
-      new RunRecords(store, Clock.systemUTC()).finish(runId, RunStatus.PUBLISHED);
-    } catch (ShardyfusionException e) {
+      new RunRecords(store, Clock.systemUTC(), manifestStore).finish(runId, RunStatus.PUBLISHED);
+    } catch (RuntimeException e) {
       LOG.warn("run {} is published but its run record could not say so: {}", runId,
           e.toString());
     }

@@ -93,6 +93,7 @@ public final class SnapshotWriter {
     ExecutorService pool = options.parallel()
         ? Executors.newFixedThreadPool(options.parallelism(), daemonThreads(runId)) : null;
     boolean uploadsStarted = false;
+    boolean publishStarted = false;
     RunLease lease = null;
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(),
         config.s3ConnectionOptions(), config.credentialProvider());
@@ -114,12 +115,14 @@ public final class SnapshotWriter {
       uploadsStarted = true;
       PreviousSnapshot.Reusable previous = PreviousSnapshot.load(manifests, config);
       // The record goes first: cleanup must see the run as live before any of its uploads.
-      lease = RunLease.start(new RunRecords(store, Clock.systemUTC()), runId, config.runLease(),
+      lease = RunLease.start(new RunRecords(store, Clock.systemUTC(), manifests.location()),
+          runId, config.runLease(),
           WRITER_NAME, previous.manifestRef());
       List<ShardAttempt> attempts = buildAndUpload(store, config, runId, sorter, buildDir, pool,
           previous.shards(), lease);
       long t2 = System.nanoTime();
 
+      publishStarted = true;
       RunPublisher.Outcome published = RunPublisher.publish(store, manifests, config, runId,
           createdAt, config.discoversNumDbs() ? -1 : numDbs, attempts);
       long t3 = System.nanoTime();
@@ -134,7 +137,7 @@ public final class SnapshotWriter {
           stats);
     } catch (RuntimeException e) {
       if (uploadsStarted) {
-        abandonRun(config, runId, lease != null);
+        abandonRun(config, runId, lease != null, publishStarted);
       }
       throw e;
     } finally {
@@ -150,6 +153,27 @@ public final class SnapshotWriter {
     manifests.loadCurrent();
     if (!(manifests instanceof ObjectStoreManifestStore)) {
       store.getIfExists(SnapshotLayout.CURRENT);
+    }
+  }
+
+  /**
+   * Whether the pointer names this run although publishing reported an error (e.g. the
+   * database committed and then the connection dropped): its files are then live, not debris.
+   * When that cannot be told, the answer is yes: leaving debris is safe, deleting live shards is
+   * not.
+   */
+  private static boolean publishedAnyway(WriteConfig config, ObjectStore store, String runId) {
+    try (ManifestStore manifests = config.openManifestStore(store)) {
+      boolean live = manifests.loadCurrent().map(p -> p.runId().equals(runId)).orElse(false);
+      if (live) {
+        LOG.warn("run {} reported a publish error but the current pointer names it; keeping "
+            + "its files", runId);
+      }
+      return live;
+    } catch (RuntimeException e) {
+      LOG.warn("run {} failed while publishing and the manifest store cannot tell whether it "
+          + "went live ({}); keeping its files for cleanup to judge", runId, e.toString());
+      return true;
     }
   }
 
@@ -293,9 +317,13 @@ public final class SnapshotWriter {
    * cleanup need not wait for its lease to expire. Best effort: the caller rethrows the
    * original failure, which these must never replace.
    */
-  private static void abandonRun(WriteConfig config, String runId, boolean hasRecord) {
+  private static void abandonRun(WriteConfig config, String runId, boolean hasRecord,
+      boolean publishStarted) {
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider())) {
+      if (publishStarted && publishedAnyway(config, store, runId)) {
+        return;
+      }
       try {
         List<String> keys = store.list(SnapshotLayout.runShardsPrefix(runId)).stream()
             .map(ObjectInfo::key).toList();

@@ -285,11 +285,19 @@ class CleanupTest {
     // A speculative duplicate of r3's shard 0 that lost (uploaded after the publish).
     String loser = Snapshots.uploadAttempt(store(), config().build(), "r3").dbUrl();
 
-    CleanupPlan plan = cleanup(Clock.systemUTC()).plan(keepLast(3));
+    // Uploaded after r3's record said PUBLISHED: within the grace that could be a worker that
+    // is still uploading, so it stays; after the grace it is a loser.
+    CleanupPlan soon = cleanup(Clock.systemUTC()).plan(keepLast(3));
+    assertThat(soon.objectKeysToDelete()).isEmpty();
+    assertThat(soon.runs()).filteredOn(r -> r.runId().equals("r3")).singleElement()
+        .satisfies(r -> assertThat(r.keptBecause()).contains(KeepReason.RECENTLY_UPLOADED));
+
+    Clock later = at(Instant.now().plus(Duration.ofHours(2)));
+    CleanupPlan plan = cleanup(later).plan(keepLast(3));
     assertThat(plan.manifestsToDelete()).isEmpty();
     assertThat(plan.objectKeysToDelete()).isNotEmpty()
         .allMatch(k -> k.startsWith(store().keyOf(loser) + "/"));
-    cleanup(Clock.systemUTC()).execute(plan, CleanupListener.NONE);
+    cleanup(later).execute(plan, CleanupListener.NONE);
 
     assertThat(listing(store()).keySet()).noneMatch(k -> k.startsWith(store().keyOf(loser)));
     for (BuildResult r : runs) {
@@ -375,4 +383,19 @@ class CleanupTest {
     assertThat(records.load("r2").orElseThrow().basedOn())
         .isEqualTo(manifests().listManifests(3).get(2).ref());
   }
+
+  @Test
+  void aRunThatStartsAgainUnderItsIdBetweenPlanAndExecuteKeepsItsObjects() {
+    threeRuns();
+    CleanupPlan plan = cleanup(Clock.systemUTC()).plan(keepLast(1));
+    assertThat(plan.objectKeysToDelete()).anyMatch(k -> k.contains("run_id=r1/"));
+
+    // A re-run with the fixed run id r1 takes a fresh lease before it uploads.
+    new RunRecords(store(), Clock.systemUTC()).start("r1", Duration.ofHours(1), "test", null);
+    cleanup(Clock.systemUTC()).execute(plan, CleanupListener.NONE);
+
+    assertThat(runsWithData()).contains("r1", "r3").doesNotContain("r2");
+    assertThat(new RunRecords(store(), Clock.systemUTC()).list()).containsKey("r1");
+  }
 }
+

@@ -53,8 +53,8 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
       PreviousSnapshot.Reusable reusable = PreviousSnapshot.load(manifests, config);
       previous = reusable.shards();
       basedOn = reusable.manifestRef();
+      runs = new RunRecords(store, Clock.systemUTC(), manifests.location());
     }
-    runs = new RunRecords(store, Clock.systemUTC());
   }
 
   @ProcessElement

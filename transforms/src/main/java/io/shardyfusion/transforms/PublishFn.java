@@ -49,13 +49,17 @@ final class PublishFn extends DoFn<String, BuildResult> {
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());
         ManifestStore manifests = config.openManifestStore(store)) {
+      RunRecords runs = new RunRecords(store, Clock.systemUTC(), manifests.location());
+      // Shards may have waited for the slowest one: renew before the checks, so cleanup does
+      // not take this run's uploads for abandoned while it publishes.
+      runs.ensureRunning(runId, config.runLease(), BuildShardFn.WRITER_NAME, null);
       RunPublisher.Outcome out;
       try {
         // Marks the run record PUBLISHED once _CURRENT is written.
         out = RunPublisher.publish(store, manifests, config, runId, createdAt, numDbs, attempts);
       } catch (ShardyfusionException e) {
         if (!e.retryable()) {
-          BuildShardFn.markFailed(new RunRecords(store, Clock.systemUTC()), runId, e);
+          BuildShardFn.markFailed(runs, runId, e);
         }
         throw e;
       }

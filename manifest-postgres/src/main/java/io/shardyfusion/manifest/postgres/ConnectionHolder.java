@@ -42,7 +42,19 @@ final class ConnectionHolder implements AutoCloseable {
     dataSource.setConnectTimeout(seconds);
     dataSource.setLoginTimeout(seconds);
     dataSource.setApplicationName("shardyfusion");
+    // Every statement here is small: a call that hangs (a half-open connection, a lock held by
+    // a stuck publisher) should fail, retryably, instead of blocking a reader's refresh forever.
+    dataSource.setSocketTimeout(SOCKET_TIMEOUT_SECONDS);
+    if (dataSource.getOptions() == null) {
+      dataSource.setOptions("-c lock_timeout=" + LOCK_TIMEOUT_MS + " -c statement_timeout="
+          + SOCKET_TIMEOUT_SECONDS * 1000 / 2);
+    }
   }
+
+  /** Seconds a read from the server may block before the connection counts as lost. */
+  static final int SOCKET_TIMEOUT_SECONDS = 60;
+  /** How long a pointer move waits for another one's dataset lock. */
+  static final int LOCK_TIMEOUT_MS = 30_000;
 
   /**
    * Runs {@code work} in a transaction: commits if it returns, rolls back if it throws.

@@ -31,7 +31,7 @@ final class PostgresErrors {
   /**
    * Whether trying again unchanged may work: lost or refused connections (08), serialization
    * failures and deadlocks (40), exhausted resources (53) and a server shutting down or
-   * starting (57P01-57P03). Authentication (28), syntax or permission (42), a missing database
+   * starting (57P01-57P03), a lock or statement timeout (55P03, 57014). Authentication (28), syntax or permission (42), a missing database
    * (3D000) and everything else need a change first.
    */
   static boolean retryable(String sqlState) {
@@ -39,7 +39,7 @@ final class PostgresErrors {
       return false;
     }
     return sqlState.startsWith("08") || sqlState.startsWith("40") || sqlState.startsWith("53")
-        || sqlState.startsWith("57P0");
+        || sqlState.startsWith("57P0") || sqlState.equals("55P03") || sqlState.equals("57014");
   }
 
   private static String hint(String state, String url, String user) {

@@ -98,7 +98,11 @@ public final class PostgresManifestStore implements ManifestStore {
     byte[] json = ManifestCodec.toJson(manifest);
     CurrentPointer pointer = inTransaction("publish manifest " + ref, c -> {
       schema.lockDataset(c, config.dataset());
-      insertManifest(c, ref, manifest, json);
+      if (!insertManifest(c, ref, manifest, json)) {
+        // A retry of a publish that committed (its pointer row went in with the manifest):
+        // moving the pointer again would undo any publish or rollback made since.
+        return pointers(c, 1).get(0);
+      }
       return appendPointer(c, ref, manifest.runId());
     });
     return new PublishedRef(ref.toString(), pointer);
@@ -220,7 +224,8 @@ public final class PostgresManifestStore implements ManifestStore {
     return db.inTransaction(action, work);
   }
 
-  private void insertManifest(Connection c, PostgresRef ref, Manifest m, byte[] json)
+  /** @return false when this exact manifest was already stored (a retried publish) */
+  private boolean insertManifest(Connection c, PostgresRef ref, Manifest m, byte[] json)
       throws SQLException {
     Instant createdAt = m.required().createdAt();
     int inserted;
@@ -244,6 +249,7 @@ public final class PostgresManifestStore implements ManifestStore {
       throw new ConfigValidationException("a different manifest is already stored as " + ref
           + ": a run id and creation time name one manifest; publish under a new run id");
     }
+    return inserted > 0;
   }
 
   private CurrentPointer appendPointer(Connection c, PostgresRef ref, String runId)

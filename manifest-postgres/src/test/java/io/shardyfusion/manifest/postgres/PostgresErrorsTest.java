@@ -86,7 +86,8 @@ class PostgresErrorsTest {
     assertThat(PostgresErrors.retryable("53300")).isTrue();
     assertThat(PostgresErrors.retryable("57P01")).isTrue();
     assertThat(PostgresErrors.retryable("57P03")).isTrue();
-    assertThat(PostgresErrors.retryable("57014")).isFalse();
+    assertThat(PostgresErrors.retryable("57014")).as("statement timeout").isTrue();
+    assertThat(PostgresErrors.retryable("55P03")).as("lock timeout").isTrue();
     assertThat(PostgresErrors.retryable("28P01")).isFalse();
     assertThat(PostgresErrors.retryable("42501")).isFalse();
     assertThat(PostgresErrors.retryable("42P01")).isFalse();

@@ -204,7 +204,15 @@ class PostgresManifestStoreTest {
           .hasMessageContaining("a different manifest is already stored as "
               + first.manifestRef());
       assertThat(store.loadManifest(first.manifestRef())).isEqualTo(m);
-      assertThat(store.pointerHistory(10)).hasSize(2);
+      assertThat(store.pointerHistory(10)).as("a retried publish adds no pointer move")
+          .hasSize(1);
+
+      // A retry that arrives after a newer publish must not move the pointer back.
+      PublishedRef newer = store.publish(TestManifests.run("newer", 2));
+      PublishedRef late = store.publish(m);
+      assertThat(late.pointer().runId()).isEqualTo("newer");
+      assertThat(store.loadCurrent().orElseThrow().manifestRef())
+          .isEqualTo(newer.manifestRef());
     }
   }
 
