@@ -61,10 +61,12 @@ public final class Cleanup {
    * Deletes what {@code plan} says.
    *
    * @throws StorageException (retryable, nothing deleted) if {@code _CURRENT} moved since
-   *     planning to a manifest the plan does not keep: plan again
+   *     planning to a manifest the plan does not keep, or a run that started since planning
+   *     reuses shards of a manifest the plan deletes: plan again
    */
   public CleanupReport execute(CleanupPlan plan, CleanupListener listener) {
     checkCurrentUnchanged(plan);
+    checkNoLiveRunBuildsOnDoomedManifests(plan);
 
     List<String> doomedManifests = plan.manifestsToDelete();
     if (!doomedManifests.isEmpty()) {
@@ -123,6 +125,24 @@ public final class Cleanup {
     return records.load(runId)
         .map(r -> r.leaseLive(clock.instant()) || r.updatedAt().isAfter(plan.plannedAt()))
         .orElse(false);
+  }
+
+  /**
+   * A writer reads the current manifest a moment before its run record names it as its base;
+   * a plan made in that moment may doom the base. Runs are live by now, so look again.
+   */
+  private void checkNoLiveRunBuildsOnDoomedManifests(CleanupPlan plan) {
+    java.util.Set<String> doomed = new java.util.HashSet<>(plan.manifestsToDelete());
+    if (doomed.isEmpty()) {
+      return;
+    }
+    for (io.shardyfusion.runs.RunRecord r : new RunRecords(objects, clock).list().values()) {
+      if (r.leaseLive(clock.instant()) && r.basedOn() != null && doomed.contains(r.basedOn())) {
+        throw new StorageException("run " + r.runId() + " started since the cleanup was "
+            + "planned and reuses shards of " + r.basedOn() + ", which the plan deletes; "
+            + "nothing was deleted, plan the cleanup again", true);
+      }
+    }
   }
 
   private void checkCurrentUnchanged(CleanupPlan plan) {

@@ -39,7 +39,16 @@ public final class PreviousSnapshot {
    * @param shards reusable shards by db id
    */
   public record Reusable(String manifestRef, Map<Integer, ShardMeta> shards) {
-    static final Reusable NONE = new Reusable(null, Map.of());
+    public static final Reusable NONE = new Reusable(null, Map.of());
+
+    /**
+     * These shards only if {@code protectedBase} (the run record's {@code based_on}, which
+     * cleanup protects) is the manifest they came from; else none. Reusing files of a manifest
+     * the record does not name would let cleanup delete them under the run.
+     */
+    public Reusable onlyIfBasedOn(String protectedBase) {
+      return manifestRef != null && manifestRef.equals(protectedBase) ? this : NONE;
+    }
   }
 
   /** Like {@link #reusableShards}, also naming the manifest (a run record's based_on). */

@@ -116,8 +116,14 @@ public final class SnapshotWriter {
       PreviousSnapshot.Reusable previous = PreviousSnapshot.load(manifests, config);
       // The record goes first: cleanup must see the run as live before any of its uploads.
       lease = RunLease.start(new RunRecords(store, Clock.systemUTC(), manifests.location()),
-          runId, config.runLease(),
-          WRITER_NAME, previous.manifestRef());
+          runId, config.runLease(), WRITER_NAME, previous.manifestRef());
+      // Until the record existed, nothing protected the base from cleanup; if the pointer
+      // moved meanwhile, that base may be judged old: reuse nothing rather than risk it.
+      if (previous.manifestRef() != null && !previous.manifestRef().equals(manifests
+          .loadCurrent().map(io.shardyfusion.manifest.CurrentPointer::manifestRef)
+          .orElse(null))) {
+        previous = PreviousSnapshot.Reusable.NONE;
+      }
       List<ShardAttempt> attempts = buildAndUpload(store, config, runId, sorter, buildDir, pool,
           previous.shards(), lease);
       long t2 = System.nanoTime();

@@ -397,5 +397,23 @@ class CleanupTest {
     assertThat(runsWithData()).contains("r1", "r3").doesNotContain("r2");
     assertThat(new RunRecords(store(), Clock.systemUTC()).list()).containsKey("r1");
   }
+
+  @Test
+  void aRunThatStartsOnADoomedBaseAfterPlanningAbortsTheCleanup() {
+    List<BuildResult> runs = threeRuns();
+    CleanupPlan plan = cleanup(Clock.systemUTC()).plan(keepLast(1));
+    String r2 = runs.get(1).manifestRef();
+    assertThat(plan.manifestsToDelete()).contains(r2);
+    Map<String, Long> before = listing(store());
+
+    // A writer that read r2 as current just before a rollback-and-plan now holds a lease.
+    new RunRecords(store(), Clock.systemUTC()).start("r4", Duration.ofHours(1), "test", r2);
+    assertThatThrownBy(() -> cleanup(Clock.systemUTC()).execute(plan, CleanupListener.NONE))
+        .isInstanceOfSatisfying(StorageException.class, e -> assertThat(e.retryable()).isTrue())
+        .hasMessageContaining("run r4").hasMessageContaining(r2);
+    Map<String, Long> after = listing(store());
+    after.keySet().removeIf(k -> k.contains("run_id=r4/"));
+    assertThat(after).isEqualTo(before);
+  }
 }
 

@@ -113,6 +113,74 @@ class SeparateManifestStoreTest {
         .isEqualTo(files.url(SnapshotLayout.CURRENT));
   }
 
+  @Test
+  void aPublishThatWentLiveDespiteAnErrorKeepsItsFiles() {
+    // The database commits, then the connection drops before the client hears of it.
+    ManifestStore committedThenLost = new ForwardingStore(manifests) {
+      @Override
+      public PublishedRef publish(Manifest manifest) {
+        manifests.publish(manifest);
+        throw new StorageException("connection lost after commit", true);
+      }
+    };
+    WriteConfig cfg = config("r1").toBuilder().manifestStore(s -> committedThenLost).build();
+    assertThatThrownBy(() -> SnapshotWriter.writeSharded(List.of(1L, 2L, 3L), cfg, k -> k,
+        k -> new byte[] {1}, WriteOptions.defaults()))
+        .isInstanceOf(StorageException.class).hasMessageContaining("after commit");
+
+    Manifest live = manifests.loadManifest(manifests.loadCurrent().orElseThrow().manifestRef());
+    assertThat(live.runId()).isEqualTo("r1");
+    LocalObjectStore files = new LocalObjectStore(tmp.resolve("store"));
+    for (ShardMeta s : live.shards()) {
+      assertThat(files.list(files.keyOf(s.dbUrl()) + "/")).as("files of the live snapshot")
+          .hasSize(s.files().size());
+    }
+  }
+
+  /** Delegates everything; tests override what they break. */
+  private static class ForwardingStore implements ManifestStore {
+    private final ManifestStore d;
+
+    ForwardingStore(ManifestStore d) {
+      this.d = d;
+    }
+
+    @Override
+    public String location() {
+      return d.location();
+    }
+
+    @Override
+    public PublishedRef publish(Manifest manifest) {
+      return d.publish(manifest);
+    }
+
+    @Override
+    public Optional<io.shardyfusion.manifest.CurrentPointer> loadCurrent() {
+      return d.loadCurrent();
+    }
+
+    @Override
+    public Manifest loadManifest(String ref) {
+      return d.loadManifest(ref);
+    }
+
+    @Override
+    public List<ManifestEntry> listManifests(int limit) {
+      return d.listManifests(limit);
+    }
+
+    @Override
+    public void setCurrent(String ref) {
+      d.setCurrent(ref);
+    }
+
+    @Override
+    public void deleteManifests(Collection<String> refs) {
+      d.deleteManifests(refs);
+    }
+  }
+
   /** A store whose every call fails the way an unreachable database does. */
   private static final class UnreachableStore implements ManifestStore {
     private static StorageException down() {

@@ -5,6 +5,7 @@ import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.publish.PreviousSnapshot;
 import io.shardyfusion.publish.ShardAttempt;
+import io.shardyfusion.runs.RunRecord;
 import io.shardyfusion.runs.RunRecords;
 import io.shardyfusion.runs.RunStatus;
 import io.shardyfusion.storage.ObjectStore;
@@ -34,8 +35,7 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
   private final long sortBufferBytes;
   private final AttemptHook hook;
   private transient ObjectStore store;
-  private transient Map<Integer, ShardMeta> previous;
-  private transient String basedOn;
+  private transient PreviousSnapshot.Reusable reusable;
   private transient RunRecords runs;
 
   BuildShardFn(WriteConfig config, String runId, long sortBufferBytes, AttemptHook hook) {
@@ -50,9 +50,7 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
     store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());
     try (ManifestStore manifests = config.openManifestStore(store)) {
-      PreviousSnapshot.Reusable reusable = PreviousSnapshot.load(manifests, config);
-      previous = reusable.shards();
-      basedOn = reusable.manifestRef();
+      reusable = PreviousSnapshot.load(manifests, config);
       runs = new RunRecords(store, Clock.systemUTC(), manifests.location());
     }
   }
@@ -64,7 +62,11 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<KV<byte[], byte[]>>>,
     long start = System.nanoTime();
     // Every worker makes sure the run record is RUNNING before it uploads: cleanup must see
     // the run as live before any of its objects exist. Idempotent, one GET when fresh.
-    runs.ensureRunning(runId, config.runLease(), WRITER_NAME, basedOn);
+    RunRecord record = runs.ensureRunning(runId, config.runLease(), WRITER_NAME,
+        reusable.manifestRef());
+    // Workers may have seen different current manifests; only the one the record names is
+    // protected from cleanup, so reuse only its shards.
+    Map<Integer, ShardMeta> previous = reusable.onlyIfBasedOn(record.basedOn()).shards();
     ShardAttempt attempt;
     try {
       attempt = ShardAttemptWriter.write(store, config, runId, dbId,
