@@ -226,20 +226,16 @@ public final class CleanupPlanner {
     long keptObjects = 0;
     long keptBytes = 0;
     List<ObjectInfo> delete = new ArrayList<>();
-    Instant graceStart = now.minus(policy.orphanGrace());
     for (ObjectInfo o : objects) {
       boolean referenced = referencedDirs.contains(attemptDirOf(o.key()));
       if (referenced) {
         reasons.add(KeepReason.REFERENCED_BY_KEPT_MANIFEST);
       }
-      // Uploaded after its run's record last changed, and lately: a re-run under a fixed run
-      // id, or a worker still uploading after another marked the run FAILED.
-      boolean recent = !keepAll && !referenced && record != null && o.lastModified() != null
-          && o.lastModified().isAfter(record.updatedAt()) && o.lastModified().isAfter(graceStart);
-      if (recent) {
-        reasons.add(KeepReason.RECENTLY_UPLOADED);
-      }
-      if (keepAll || referenced || recent) {
+      // Uploads that start after the records were read (a re-run under a fixed run id, a
+      // Beam worker reviving a FAILED run) first make the record live again; execute re-reads
+      // each record and leaves such a run alone. Object timestamps are too coarse (S3: whole
+      // seconds) to tell the same thing here.
+      if (keepAll || referenced) {
         keptObjects++;
         keptBytes += o.size();
       } else {

@@ -21,11 +21,6 @@ public enum KeepReason {
   /** No run record and its newest object is younger than the grace period. */
   NO_RECORD_WITHIN_GRACE("no run record, uploaded within the grace period"),
   /**
-   * Objects uploaded after the run's record last changed, within the grace period: a re-run
-   * under a fixed run id, or a worker still uploading after another marked the run FAILED.
-   */
-  RECENTLY_UPLOADED("uploaded after its run record, within the grace period"),
-  /**
    * The run publishes to another manifest store than the one cleaning up (its record says
    * which): this cleanup cannot see its manifests, so it must not judge its data.
    */
