@@ -3,8 +3,6 @@ package io.shardyfusion.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +16,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL server, private to this JVM: a fresh cluster ({@code initdb}) in a temporary
@@ -107,7 +103,7 @@ public final class PostgresServer implements AutoCloseable {
       initdb(bindir, root, asOsUser);
       IllegalStateException last = null;
       for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-        server = new PostgresServer(bindir, root, asOsUser, freeLoopbackPort());
+        server = new PostgresServer(bindir, root, asOsUser, ServerProcesses.freeLoopbackPort());
         try {
           server.launch();
           server.awaitReady();
@@ -122,7 +118,7 @@ public final class PostgresServer implements AutoCloseable {
       if (server != null) {
         server.close();
       } else {
-        deleteRecursively(root);
+        ServerProcesses.deleteRecursively(root);
       }
       throw e;
     }
@@ -209,7 +205,7 @@ public final class PostgresServer implements AutoCloseable {
           "stop"), root.resolve("pg_ctl-stop.log"), false);
     }
     keepLog();
-    deleteRecursively(root);
+    ServerProcesses.deleteRecursively(root);
   }
 
   /** Copies the server log to {@code target/postgres-logs/} (under Maven), for post-mortems. */
@@ -297,7 +293,7 @@ public final class PostgresServer implements AutoCloseable {
       } catch (SQLException e) {
         last = e;
       }
-      pause(Duration.ofMillis(50));
+      ServerProcesses.pause(Duration.ofMillis(50), "PostgreSQL");
     }
     throw new IllegalStateException("PostgreSQL did not accept connections on " + jdbcUrl()
         + " within " + START_DEADLINE.toSeconds() + " s (last error: " + last + "). Server log ("
@@ -403,34 +399,6 @@ public final class PostgresServer implements AutoCloseable {
       return text.length() > 6000 ? "...\n" + text.substring(text.length() - 6000) : text;
     } catch (IOException e) {
       return "(cannot read " + file + ": " + e + ")";
-    }
-  }
-
-  private static int freeLoopbackPort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // Best effort: it is a temp directory.
-    }
-  }
-
-  private static void pause(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for PostgreSQL", e);
     }
   }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -169,7 +166,7 @@ public final class S3ProxyServer implements AutoCloseable {
     stopped = true;
     client.close();
     destroyTree(process);
-    deleteRecursively(dataDir);
+    ServerProcesses.deleteRecursively(dataDir);
   }
 
   public boolean isRunning() {
@@ -202,7 +199,7 @@ public final class S3ProxyServer implements AutoCloseable {
     Path dataDir;
     Path logFile;
     Path conf;
-    int port = freeLoopbackPort();
+    int port = ServerProcesses.freeLoopbackPort();
     try {
       dataDir = Files.createTempDirectory("s3proxy-data-");
       Path logDir = logDirectory();
@@ -221,7 +218,7 @@ public final class S3ProxyServer implements AutoCloseable {
     try {
       process = pb.start();
     } catch (IOException e) {
-      deleteRecursively(dataDir);
+      ServerProcesses.deleteRecursively(dataDir);
       throw new UncheckedIOException("cannot launch " + String.join(" ", pb.command()), e);
     }
     S3Client client = newClient(port);
@@ -273,7 +270,7 @@ public final class S3ProxyServer implements AutoCloseable {
           lastProbe = e;
         }
       }
-      pause(Duration.ofMillis(50));
+      ServerProcesses.pause(Duration.ofMillis(50), "S3Proxy");
     }
     throw new IllegalStateException("S3Proxy did not answer on " + endpoint() + " within "
         + START_DEADLINE.toSeconds() + " s (last probe: " + lastProbe + "). Its output ("
@@ -326,14 +323,6 @@ public final class S3ProxyServer implements AutoCloseable {
     return Files.createDirectories(dir).toAbsolutePath();
   }
 
-  private static int freeLoopbackPort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
-    }
-  }
-
   private static void destroyTree(Process process) {
     List<ProcessHandle> children = new ArrayList<>();
     process.descendants().forEach(children::add);
@@ -347,26 +336,6 @@ public final class S3ProxyServer implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | UncheckedIOException e) {
-      // Best effort: it is a temp directory.
-    }
-  }
-
-  private static void pause(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for S3Proxy", e);
     }
   }
 
