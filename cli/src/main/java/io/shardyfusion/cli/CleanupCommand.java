@@ -168,7 +168,7 @@ final class CleanupCommand extends OpCommand {
     for (ManifestDecision m : plan.manifests()) {
       rows.add(fields("kind", "manifest", "id", m.ref(), "run_id", m.runId(),
           "action", m.delete() ? "delete" : "keep", "reasons", reasons(m.keptBecause()),
-          "objects", 1, "bytes", 0));
+          "objects", null, "bytes", null));
     }
     for (RunDecision r : plan.runs()) {
       rows.add(fields("kind", "run", "id", r.runId(), "run_id", r.runId(),
