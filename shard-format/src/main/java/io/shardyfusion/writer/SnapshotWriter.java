@@ -4,6 +4,7 @@ import io.shardyfusion.errors.KeyValidationException;
 import io.shardyfusion.errors.RoutingException;
 import io.shardyfusion.errors.ShardBuildException;
 import io.shardyfusion.errors.ShardyfusionException;
+import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
@@ -120,7 +121,7 @@ public final class SnapshotWriter {
       // Until the record existed, nothing protected the base from cleanup; if the pointer
       // moved meanwhile, that base may be judged old: reuse nothing rather than risk it.
       if (previous.manifestRef() != null && !previous.manifestRef().equals(manifests
-          .loadCurrent().map(io.shardyfusion.manifest.CurrentPointer::manifestRef)
+          .loadCurrent().map(CurrentPointer::manifestRef)
           .orElse(null))) {
         previous = PreviousSnapshot.Reusable.NONE;
       }
