@@ -1,16 +1,16 @@
 package io.shardyfusion.bench;
 
-import io.shardyfusion.cleanup.Cleanup;
-import io.shardyfusion.cleanup.CleanupListener;
-import io.shardyfusion.cleanup.CleanupPlan;
-import io.shardyfusion.cleanup.CleanupReport;
-import io.shardyfusion.cleanup.RetentionPolicy;
+import io.shardyfusion.ops.cleanup.Cleanup;
+import io.shardyfusion.ops.cleanup.CleanupListener;
+import io.shardyfusion.ops.cleanup.CleanupPlan;
+import io.shardyfusion.ops.cleanup.CleanupReport;
+import io.shardyfusion.ops.cleanup.RetentionPolicy;
 import io.shardyfusion.manifest.postgres.PostgresConfig;
 import io.shardyfusion.manifest.postgres.PostgresManifestStore;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.ManifestStoreFactory;
-import io.shardyfusion.manifest.store.Rollback;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.ops.rollback.Rollback;
+import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;

@@ -53,7 +53,7 @@ final class ReadBench implements Callable<Integer> {
     S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null;
     BenchStore store = BenchStore.of(s3, work, "store");
     WriteConfig config = store.writeConfig().numDbs(numDbs).tempDir(work.resolve("tmp"))
-        .shardFormat(io.shardyfusion.shard.ShardFormatOptions.defaults()
+        .shardFormat(io.shardyfusion.backend.rocksdb.ShardFormatOptions.defaults()
             .withCompression(compression)).build();
     byte[] value = new byte[valueSize];
     BuildResult built = SnapshotWriter.writeSharded(BenchData.keys(rows), config, k -> k,

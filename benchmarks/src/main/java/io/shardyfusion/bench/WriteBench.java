@@ -1,6 +1,6 @@
 package io.shardyfusion.bench;
 
-import io.shardyfusion.shard.ShardFormatOptions;
+import io.shardyfusion.backend.rocksdb.ShardFormatOptions;
 import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.SnapshotWriter;

@@ -2,14 +2,14 @@ package io.shardyfusion.cli;
 
 import static io.shardyfusion.cli.Result.fields;
 
-import io.shardyfusion.cleanup.Cleanup;
-import io.shardyfusion.cleanup.CleanupListener;
-import io.shardyfusion.cleanup.CleanupPlan;
-import io.shardyfusion.cleanup.CleanupReport;
-import io.shardyfusion.cleanup.KeepReason;
-import io.shardyfusion.cleanup.ManifestDecision;
-import io.shardyfusion.cleanup.RetentionPolicy;
-import io.shardyfusion.cleanup.RunDecision;
+import io.shardyfusion.ops.cleanup.Cleanup;
+import io.shardyfusion.ops.cleanup.CleanupListener;
+import io.shardyfusion.ops.cleanup.CleanupPlan;
+import io.shardyfusion.ops.cleanup.CleanupReport;
+import io.shardyfusion.ops.cleanup.KeepReason;
+import io.shardyfusion.ops.cleanup.ManifestDecision;
+import io.shardyfusion.ops.cleanup.RetentionPolicy;
+import io.shardyfusion.ops.cleanup.RunDecision;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.storage.ObjectStore;
 import java.time.Clock;

@@ -2,7 +2,7 @@ package io.shardyfusion.cli;
 
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 

@@ -4,7 +4,7 @@ import static io.shardyfusion.cli.Result.fields;
 
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.store.ManifestStore;
-import io.shardyfusion.manifest.store.Rollback;
+import io.shardyfusion.ops.rollback.Rollback;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

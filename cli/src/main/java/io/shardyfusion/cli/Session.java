@@ -4,7 +4,7 @@ import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
-import io.shardyfusion.manifest.store.Rollback;
+import io.shardyfusion.ops.rollback.Rollback;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import java.io.IOException;

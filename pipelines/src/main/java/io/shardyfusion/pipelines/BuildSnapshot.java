@@ -9,7 +9,7 @@ import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.postgres.PostgresConfig;
 import io.shardyfusion.manifest.postgres.PostgresManifestStore;
 import io.shardyfusion.manifest.store.ManifestStore;
-import io.shardyfusion.publish.RunIds;
+import io.shardyfusion.writer.publish.RunIds;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.storage.ObjectStore;

@@ -1,15 +1,14 @@
 package io.shardyfusion.reader;
 
+import io.shardyfusion.backend.ShardReader;
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardRouter;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
 
 /**
- * One snapshot, fully opened: manifest, router and a read-only RocksDB handle per non-empty
+ * One snapshot, fully opened: manifest, router and an open {@link ShardReader} per non-empty
  * shard. Immutable once built. Reference-counted: the reader holds one reference while the
  * state is current, and every read holds one while it runs; the handles close when the count
  * reaches zero, so a refresh never closes a database under an in-flight read.
@@ -20,23 +19,18 @@ final class ReaderState {
   final ShardRouter router;
   final KeyEncoding encoding;
   final Instant loadedAt;
-  private final RocksDB[] shards; // by db id; null for shards without rows
-  private final Options options;
-  private final AutoCloseable[] resources; // native objects the options point to
+  private final ShardReader[] shards; // by db id; null for shards without rows
   final java.util.List<java.nio.file.Path> localDirs; // one per shard with rows
   private volatile java.util.function.Consumer<ReaderState> onClosed = s -> { };
   private final AtomicInteger refs = new AtomicInteger(1);
 
-  ReaderState(Manifest manifest, String manifestRef, ShardRouter router, RocksDB[] shards,
-      java.util.List<java.nio.file.Path> localDirs, Options options,
-      AutoCloseable... resources) {
+  ReaderState(Manifest manifest, String manifestRef, ShardRouter router, ShardReader[] shards,
+      java.util.List<java.nio.file.Path> localDirs) {
     this.manifest = manifest;
     this.manifestRef = manifestRef;
     this.router = router;
     this.encoding = manifest.keyEncoding();
     this.shards = shards;
-    this.options = options;
-    this.resources = resources;
     this.localDirs = java.util.List.copyOf(localDirs);
     this.loadedAt = Instant.now();
   }
@@ -51,8 +45,8 @@ final class ReaderState {
     return null;
   }
 
-  /** The shard's database, or null when the shard has no rows. */
-  RocksDB shard(int dbId) {
+  /** The open shard, or null when the shard has no rows. */
+  ShardReader shard(int dbId) {
     return shards[dbId];
   }
 
@@ -86,17 +80,9 @@ final class ReaderState {
   }
 
   private void closeHandles() {
-    for (RocksDB db : shards) {
-      if (db != null) {
-        db.close();
-      }
-    }
-    options.close();
-    for (AutoCloseable r : resources) {
-      try {
-        r.close();
-      } catch (Exception e) {
-        // native handles: close() does not fail in practice, and the state is gone either way
+    for (ShardReader shard : shards) {
+      if (shard != null) {
+        shard.close();
       }
     }
   }

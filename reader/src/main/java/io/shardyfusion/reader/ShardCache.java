@@ -3,7 +3,7 @@ package io.shardyfusion.reader;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.ShardFile;
 import io.shardyfusion.manifest.ShardMeta;
-import io.shardyfusion.shard.Checksums;
+import io.shardyfusion.storage.Checksums;
 import io.shardyfusion.storage.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;

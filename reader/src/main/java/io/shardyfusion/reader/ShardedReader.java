@@ -1,5 +1,7 @@
 package io.shardyfusion.reader;
 
+import io.shardyfusion.backend.ShardReadOptions;
+import io.shardyfusion.backend.ShardReader;
 import io.shardyfusion.errors.ReaderStateException;
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.errors.StorageException;
@@ -27,9 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.rocksdb.LRUCache;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +66,6 @@ public final class ShardedReader implements AutoCloseable {
   private final ManifestStore manifests;
   private final StateLoader loader;
   private final ShardCache cache;
-  private final LRUCache blockCache;
   private final ExecutorService downloads;
   private final ExecutorService housekeeping;
   private final ScheduledExecutorService refresher;
@@ -92,9 +90,6 @@ public final class ShardedReader implements AutoCloseable {
       store.close();
       throw e;
     }
-    RocksDB.loadLibrary();
-    this.blockCache = config.blockCacheBytes() > 0 ? new LRUCache(config.blockCacheBytes())
-        : null;
     this.downloads = Executors.newFixedThreadPool(config.downloadParallelism(),
         daemon("shardyfusion-reader-download"));
     this.housekeeping = Executors.newSingleThreadExecutor(
@@ -104,8 +99,8 @@ public final class ShardedReader implements AutoCloseable {
     this.readLimit = config.maxReadsPerSecond() > 0
         ? TokenBucket.perSecond(config.maxReadsPerSecond()) : null;
     this.cache = new ShardCache(config.localRoot(), store);
-    this.loader = new StateLoader(manifests, cache, blockCache, downloads,
-        config.downloadListener());
+    this.loader = new StateLoader(manifests, cache,
+        new ShardReadOptions(config.blockCacheBytes()), downloads, config.downloadListener());
   }
 
   /**
@@ -181,10 +176,8 @@ public final class ShardedReader implements AutoCloseable {
     try {
       Object k = s.encoding.normalize(key);
       int dbId = routingContext == null ? s.router.route(k) : s.router.route(k, routingContext);
-      RocksDB db = s.shard(dbId);
-      return db == null ? null : db.get(s.encoding.encodeNormalized(k));
-    } catch (RocksDBException e) {
-      throw new StorageException("lookup of key " + key + " failed: " + e.getMessage(), true, e);
+      ShardReader shard = s.shard(dbId);
+      return shard == null ? null : shard.get(s.encoding.encodeNormalized(k));
     } finally {
       s.release();
     }
@@ -240,24 +233,20 @@ public final class ShardedReader implements AutoCloseable {
       byShard.computeIfAbsent(dbId, x -> new ArrayList<>()).add(i);
     }
     byte[][] values = new byte[n][];
-    try {
-      for (Map.Entry<Integer, List<Integer>> e : byShard.entrySet()) {
-        RocksDB db = s.shard(e.getKey());
-        if (db == null) {
-          continue;
-        }
-        List<Integer> idx = e.getValue();
-        List<byte[]> encoded = new ArrayList<>(idx.size());
-        for (int i : idx) {
-          encoded.add(s.encoding.encodeNormalized(normalized[i]));
-        }
-        List<byte[]> found = db.multiGetAsList(encoded);
-        for (int j = 0; j < idx.size(); j++) {
-          values[idx.get(j)] = found.get(j);
-        }
+    for (Map.Entry<Integer, List<Integer>> e : byShard.entrySet()) {
+      ShardReader shard = s.shard(e.getKey());
+      if (shard == null) {
+        continue;
       }
-    } catch (RocksDBException e) {
-      throw new StorageException("multiGet failed: " + e.getMessage(), true, e);
+      List<Integer> idx = e.getValue();
+      List<byte[]> encoded = new ArrayList<>(idx.size());
+      for (int i : idx) {
+        encoded.add(s.encoding.encodeNormalized(normalized[i]));
+      }
+      List<byte[]> found = shard.multiGet(encoded);
+      for (int j = 0; j < idx.size(); j++) {
+        values[idx.get(j)] = found.get(j);
+      }
     }
     return values;
   }
@@ -485,9 +474,7 @@ public final class ShardedReader implements AutoCloseable {
     }
     downloads.shutdownNow();
     housekeeping.shutdown();
-    if (blockCache != null) {
-      blockCache.close();
-    }
+    loader.close();
     manifests.close();
     store.close();
   }

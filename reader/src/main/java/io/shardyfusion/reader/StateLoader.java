@@ -1,5 +1,12 @@
 package io.shardyfusion.reader;
 
+import io.shardyfusion.backend.ShardBackend;
+import io.shardyfusion.backend.ShardBackends;
+import io.shardyfusion.backend.ShardReadOptions;
+import io.shardyfusion.backend.ShardReader;
+import io.shardyfusion.backend.ShardReaders;
+import io.shardyfusion.errors.ConfigValidationException;
+import io.shardyfusion.errors.ManifestParseException;
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
@@ -11,41 +18,31 @@ import io.shardyfusion.routing.ShardRouters;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
-import org.rocksdb.Cache;
-import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
 
 /**
  * Reads {@code _CURRENT} and manifests, and turns a manifest into an opened {@link ReaderState}
  * off to the side: download, verify, open every shard, and only then hand the state over.
  */
-final class StateLoader {
-  static {
-    RocksDB.loadLibrary();
-  }
-
+final class StateLoader implements AutoCloseable {
   private final ManifestStore manifests;
   private final ShardCache cache;
-  private final Cache blockCache;
+  private final ShardReadOptions readOptions;
+  // One per backend the reader has met, opened on first use: reader-wide resources such as
+  // RocksDB's block cache, shared by every state.
+  private final Map<String, ShardReaders> readers = new ConcurrentHashMap<>();
   private final ExecutorService downloads;
   private final ShardDownloadListener downloadListener;
 
-  StateLoader(ManifestStore manifests, ShardCache cache, Cache blockCache,
-      ExecutorService downloads) {
-    this(manifests, cache, blockCache, downloads, ShardDownloadListener.NONE);
-  }
-
-  StateLoader(ManifestStore manifests, ShardCache cache, Cache blockCache,
+  StateLoader(ManifestStore manifests, ShardCache cache, ShardReadOptions readOptions,
       ExecutorService downloads, ShardDownloadListener downloadListener) {
     this.manifests = manifests;
     this.cache = cache;
-    this.blockCache = blockCache;
+    this.readOptions = readOptions;
     this.downloads = downloads;
     this.downloadListener = downloadListener;
   }
@@ -76,26 +73,43 @@ final class StateLoader {
   }
 
   ReaderState open(Manifest manifest, String manifestRef) {
+    ShardReaders backend = readersFor(manifest, manifestRef);
     ShardRouter router = ShardRouters.create(manifest.shardingSpec(), manifest.numDbs(),
         manifest.keyEncoding());
     List<Path> dirs = downloadAll(manifest);
-    BloomFilter filter = new BloomFilter(10);
-    Options options = readOptions(filter);
-    RocksDB[] dbs = new RocksDB[manifest.numDbs()];
+    ShardReader[] shards = new ShardReader[manifest.numDbs()];
     try {
       for (int i = 0; i < manifest.shards().size(); i++) {
         ShardMeta s = manifest.shards().get(i);
-        dbs[s.dbId()] = RocksDB.openReadOnly(options, dirs.get(i).toString());
+        shards[s.dbId()] = backend.open(dirs.get(i));
       }
-    } catch (RocksDBException e) {
-      closeAll(dbs);
-      options.close();
-      filter.close();
-      throw new StorageException("cannot open a shard of run " + manifest.runId() + ": "
-          + e.getMessage() + "; the local copy under the reader's localRoot may be damaged, "
-          + "delete it and retry", true, e);
+    } catch (RuntimeException e) {
+      closeAll(shards);
+      if (e instanceof ShardyfusionException) {
+        throw e;
+      }
+      throw new StorageException("cannot open a shard of run " + manifest.runId() + ": " + e
+          + "; the local copy under the reader's localRoot may be damaged, delete it and retry",
+          true, e);
     }
-    return new ReaderState(manifest, manifestRef, router, dbs, dirs, options, filter);
+    return new ReaderState(manifest, manifestRef, router, shards, dirs);
+  }
+
+  /** The backend the manifest names; an unknown one is the manifest's problem, not retryable. */
+  private ShardReaders readersFor(Manifest manifest, String manifestRef) {
+    String name = manifest.required().shardFormat();
+    ShardReaders r = readers.get(name);
+    if (r != null) {
+      return r;
+    }
+    ShardBackend backend;
+    try {
+      backend = ShardBackends.forName(name);
+    } catch (ConfigValidationException e) {
+      throw new ManifestParseException("manifest " + manifestRef + " (run " + manifest.runId()
+          + ") names shard backend '" + name + "': " + e.getMessage(), e);
+    }
+    return readers.computeIfAbsent(name, n -> backend.openReaders(readOptions));
   }
 
   private List<Path> downloadAll(Manifest manifest) {
@@ -127,23 +141,18 @@ final class StateLoader {
     return dirs;
   }
 
-  /** Options for one state's databases; closed with the state (see ReaderState). */
-  private Options readOptions(BloomFilter filter) {
-    BlockBasedTableConfig table = new BlockBasedTableConfig().setFilterPolicy(filter);
-    if (blockCache != null) {
-      table.setBlockCache(blockCache);
-    } else {
-      table.setNoBlockCache(true);
-    }
-    // Keep every table open: lookups never pay for reopening a file.
-    return new Options().setTableFormatConfig(table).setMaxOpenFiles(-1);
-  }
-
-  private static void closeAll(RocksDB[] dbs) {
-    for (RocksDB db : dbs) {
-      if (db != null) {
-        db.close();
+  private static void closeAll(ShardReader[] shards) {
+    for (ShardReader shard : shards) {
+      if (shard != null) {
+        shard.close();
       }
     }
+  }
+
+  /** Releases the backends' reader-wide resources; open shards keep what they use. */
+  @Override
+  public void close() {
+    readers.values().forEach(ShardReaders::close);
+    readers.clear();
   }
 }

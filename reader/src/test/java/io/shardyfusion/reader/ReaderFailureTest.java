@@ -15,7 +15,7 @@ import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.manifest.ShardFile;
 import io.shardyfusion.manifest.ShardMeta;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.LocalObjectStore;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ObjectNotFoundException;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.LocalObjectStore;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.WriteConfig;

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
-import io.shardyfusion.manifest.store.Rollback;
-import io.shardyfusion.manifest.store.Rollback.Selector;
+import io.shardyfusion.ops.rollback.Rollback;
+import io.shardyfusion.ops.rollback.Rollback.Selector;
 import io.shardyfusion.storage.LocalObjectStore;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.WriteConfig;

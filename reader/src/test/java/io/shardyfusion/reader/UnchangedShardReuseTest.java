@@ -3,7 +3,7 @@ package io.shardyfusion.reader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardyfusion.manifest.ShardMeta;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardRouters;
 import io.shardyfusion.routing.ShardingSpec;

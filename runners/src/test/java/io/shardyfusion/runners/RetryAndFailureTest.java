@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ShardMeta;
-import io.shardyfusion.publish.ShardAttempt;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.writer.publish.ShardAttempt;
+import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.runners.TestRunners.Kind;

@@ -22,8 +22,6 @@ public record BuildMeta(
 
   /** The manifest format this library writes and the newest it reads. */
   public static final int FORMAT_VERSION = 1;
-  /** Shards are RocksDB databases (a directory of SST, MANIFEST, OPTIONS and CURRENT files). */
-  public static final String SHARD_FORMAT_ROCKSDB = "rocksdb";
   public static final String DB_PATH_TEMPLATE =
       "shards/run_id={run_id}/db={db_id:05d}/attempt={attempt}";
 }

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
  */
 public final class ManifestCodec {
   private static final Pattern CRC32C_HEX = Pattern.compile("[0-9a-f]{8}");
+  private static final Pattern SHARD_FORMAT_NAME = Pattern.compile("[a-z0-9_-]{1,64}");
 
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .addModule(new JavaTimeModule())
@@ -85,9 +86,10 @@ public final class ManifestCodec {
     require(r.formatVersion() >= 1 && r.formatVersion() <= BuildMeta.FORMAT_VERSION, source,
         "required.format_version " + r.formatVersion() + " is not supported (this reader reads 1.."
             + BuildMeta.FORMAT_VERSION + "); upgrade shardyfusion");
-    require(BuildMeta.SHARD_FORMAT_ROCKSDB.equals(r.shardFormat()), source,
-        "required.shard_format '" + r.shardFormat() + "' is not supported; expected '"
-            + BuildMeta.SHARD_FORMAT_ROCKSDB + "'");
+    // Which backends exist is the reader's business (ShardBackends): here only the shape.
+    require(r.shardFormat() != null && SHARD_FORMAT_NAME.matcher(r.shardFormat()).matches(),
+        source, "required.shard_format '" + r.shardFormat() + "' is not a backend name "
+            + "(lowercase letters, digits, '-' or '_')");
     require(r.sharding() != null, source, "required.sharding is missing");
     KeyEncoding encoding;
     try {

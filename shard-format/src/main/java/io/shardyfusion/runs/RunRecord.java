@@ -37,6 +37,11 @@ public record RunRecord(
     @JsonProperty("manifest_store") String manifestStore) {
 
   public static final int FORMAT_VERSION = 1;
+  /**
+   * How long a writer's run stays live without renewal unless configured otherwise; also how
+   * long cleanup waits before it treats a run without a record as abandoned.
+   */
+  public static final java.time.Duration DEFAULT_LEASE = java.time.Duration.ofHours(1);
 
   /** Which process wrote the record; for operators looking at a stuck run. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -2,8 +2,8 @@ package io.shardyfusion.runs;
 
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.manifest.Manifest;
-import io.shardyfusion.publish.HostName;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.runs.HostName;
+import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.ObjectInfo;
 import io.shardyfusion.storage.ObjectStore;
 import java.time.Clock;

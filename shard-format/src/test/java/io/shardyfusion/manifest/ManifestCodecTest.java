@@ -29,7 +29,7 @@ class ManifestCodecTest {
     BuildMeta required = new BuildMeta("20240601T123456Z-a1b2", CREATED, 4,
         "s3://bucket/snapshots/users", "user_id", ShardingMeta.of(spec),
         BuildMeta.DB_PATH_TEMPLATE, "shards", BuildMeta.FORMAT_VERSION,
-        KeyEncoding.U64BE.wireName(), BuildMeta.SHARD_FORMAT_ROCKSDB);
+        KeyEncoding.U64BE.wireName(), "rocksdb");
     ShardMeta s0 = new ShardMeta(0,
         "s3://bucket/snapshots/users/shards/run_id=20240601T123456Z-a1b2/db=00000/attempt=a0",
         "a0", 1200, 4096 + 512 + 16, 3L, 999_999L,

@@ -1,6 +1,6 @@
 package io.shardyfusion.transforms;
 
-import io.shardyfusion.publish.ShardAttempt;
+import io.shardyfusion.writer.publish.ShardAttempt;
 import java.io.Serializable;
 
 /**

@@ -2,7 +2,7 @@ package io.shardyfusion.transforms;
 
 import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.store.ManifestStore;
-import io.shardyfusion.publish.ShardAttempt;
+import io.shardyfusion.writer.publish.ShardAttempt;
 import io.shardyfusion.runs.RunRecords;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;

@@ -1,8 +1,8 @@
 package io.shardyfusion.transforms;
 
 import io.shardyfusion.errors.ConfigValidationException;
-import io.shardyfusion.publish.RunIds;
-import io.shardyfusion.publish.ShardAttempt;
+import io.shardyfusion.writer.publish.RunIds;
+import io.shardyfusion.writer.publish.ShardAttempt;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.writer.BuildResult;

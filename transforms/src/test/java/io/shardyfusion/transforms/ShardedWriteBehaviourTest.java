@@ -10,7 +10,7 @@ import io.shardyfusion.errors.KeyValidationException;
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.manifest.ShardMeta;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.storage.LocalObjectStore;

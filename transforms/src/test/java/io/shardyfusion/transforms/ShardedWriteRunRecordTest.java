@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardyfusion.errors.DuplicateKeyException;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.runs.RunRecord;
 import io.shardyfusion.runs.RunRecords;
 import io.shardyfusion.runs.RunStatus;

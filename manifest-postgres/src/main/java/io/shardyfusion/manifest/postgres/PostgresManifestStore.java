@@ -10,7 +10,7 @@ import io.shardyfusion.manifest.store.ManifestEntry;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.ManifestStoreFactory;
 import io.shardyfusion.manifest.store.PublishedRef;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.layout.SnapshotLayout;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

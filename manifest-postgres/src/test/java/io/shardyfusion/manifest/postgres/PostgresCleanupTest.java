@@ -2,16 +2,16 @@ package io.shardyfusion.manifest.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shardyfusion.cleanup.Cleanup;
-import io.shardyfusion.cleanup.CleanupListener;
-import io.shardyfusion.cleanup.CleanupPlan;
-import io.shardyfusion.cleanup.CleanupReport;
-import io.shardyfusion.cleanup.RetentionPolicy;
+import io.shardyfusion.ops.cleanup.Cleanup;
+import io.shardyfusion.ops.cleanup.CleanupListener;
+import io.shardyfusion.ops.cleanup.CleanupPlan;
+import io.shardyfusion.ops.cleanup.CleanupReport;
+import io.shardyfusion.ops.cleanup.RetentionPolicy;
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ShardFile;
 import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.manifest.store.ManifestEntry;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.runs.RunRecords;
 import io.shardyfusion.storage.LocalObjectStore;
 import io.shardyfusion.storage.ObjectInfo;

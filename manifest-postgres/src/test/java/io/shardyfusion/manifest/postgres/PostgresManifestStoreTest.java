@@ -12,7 +12,7 @@ import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.manifest.store.ManifestEntry;
 import io.shardyfusion.manifest.store.PublishedRef;
-import io.shardyfusion.manifest.store.Rollback;
+import io.shardyfusion.ops.rollback.Rollback;
 import io.shardyfusion.testing.PostgresExtension;
 import io.shardyfusion.testing.PostgresServer;
 import java.nio.charset.StandardCharsets;

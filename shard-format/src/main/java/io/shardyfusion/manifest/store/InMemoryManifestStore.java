@@ -6,7 +6,7 @@ import io.shardyfusion.errors.ObjectNotFoundException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ManifestCodec;
-import io.shardyfusion.publish.SnapshotLayout;
+import io.shardyfusion.layout.SnapshotLayout;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;

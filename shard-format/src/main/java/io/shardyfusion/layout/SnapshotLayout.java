@@ -1,0 +1,119 @@
+package io.shardyfusion.layout;
+
+import io.shardyfusion.errors.ConfigValidationException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Object keys under a snapshot prefix; the contract between every writer and every reader.
+ *
+ * <pre>
+ * shards/run_id=&lt;run&gt;/db=&lt;00000&gt;/attempt=&lt;id&gt;/&lt;file&gt;   one directory per attempt
+ * manifests/&lt;yyyyMMdd'T'HHmmss.SSS'Z'&gt;_run_id=&lt;run&gt;/manifest   sortable by time
+ * _CURRENT                                                  pointer to the live manifest
+ * runs/run_id=&lt;run&gt;/_RUN                                    run record: status and lease
+ * </pre>
+ *
+ * <p>A run record is written before a run uploads its first shard object, so retention
+ * cleanup can tell a run in progress (live lease) from the leftovers of a dead one.
+ */
+public final class SnapshotLayout {
+  public static final String CURRENT = "_CURRENT";
+  public static final String SHARDS = "shards";
+  public static final String MANIFESTS = "manifests";
+  public static final String RUNS = "runs";
+  public static final String RUN_RECORD = "_RUN";
+
+  private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Pattern ATTEMPT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern ATTEMPT_DIR =
+      Pattern.compile("shards/run_id=([^/]+)/db=(\\d+)/attempt=([^/]+)/.*");
+  private static final Pattern RUN_RECORD_KEY = Pattern.compile("runs/run_id=([^/]+)/_RUN");
+  private static final Pattern RUN_SHARD_KEY = Pattern.compile("shards/run_id=([^/]+)/.*");
+  private static final Pattern MANIFEST_KEY =
+      Pattern.compile("manifests/([^/_]+)_run_id=([^/]+)/manifest");
+  private static final DateTimeFormatter MANIFEST_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  private SnapshotLayout() {}
+
+  public static String validateRunId(String runId) {
+    if (runId == null || !RUN_ID.matcher(runId).matches()) {
+      throw new ConfigValidationException("runId '" + runId + "' is invalid: use 1-128 "
+          + "characters from letters, digits, '.', '_' and '-', starting with a letter or digit");
+    }
+    return runId;
+  }
+
+  public static String validateAttempt(String attempt) {
+    if (attempt == null || !ATTEMPT.matcher(attempt).matches()) {
+      throw new ConfigValidationException("attempt id '" + attempt + "' is invalid: use 1-64 "
+          + "characters from letters, digits, '.', '_' and '-'");
+    }
+    return attempt;
+  }
+
+  /** Everything one run wrote under {@code shards/}. */
+  public static String runShardsPrefix(String runId) {
+    return SHARDS + "/run_id=" + runId + "/";
+  }
+
+  /** The directory of one attempt at one shard (no trailing slash). */
+  public static String attemptDir(String runId, int dbId, String attempt) {
+    return String.format("%s/run_id=%s/db=%05d/attempt=%s", SHARDS, runId, dbId, attempt);
+  }
+
+  public static String manifestKey(Instant createdAt, String runId) {
+    return MANIFESTS + "/" + MANIFEST_TIME.format(createdAt) + "_run_id=" + runId + "/manifest";
+  }
+
+  /** The run record of {@code runId}: {@code runs/run_id=<run>/_RUN}. */
+  public static String runRecordKey(String runId) {
+    return RUNS + "/run_id=" + runId + "/" + RUN_RECORD;
+  }
+
+  /** The run id of a run record key, or null for other keys. */
+  public static String parseRunRecordKey(String key) {
+    Matcher m = RUN_RECORD_KEY.matcher(key);
+    return m.matches() ? m.group(1) : null;
+  }
+
+  /** The run id of any key under {@code shards/run_id=<run>/}, or null for other keys. */
+  public static String runIdOfShardKey(String key) {
+    Matcher m = RUN_SHARD_KEY.matcher(key);
+    return m.matches() ? m.group(1) : null;
+  }
+  /**
+   * (createdAt, runId) that a manifest key encodes, or null for a key outside the manifest
+   * layout. Lets history name a manifest whose document cannot be read.
+   */
+  public static ManifestKey parseManifestKey(String key) {
+    Matcher m = MANIFEST_KEY.matcher(key);
+    if (!m.matches()) {
+      return null;
+    }
+    try {
+      return new ManifestKey(Instant.from(MANIFEST_TIME.parse(m.group(1))), m.group(2));
+    } catch (java.time.format.DateTimeParseException e) {
+      return new ManifestKey(null, m.group(2));
+    }
+  }
+
+  /** What a manifest key says about its run. */
+  public record ManifestKey(Instant createdAt, String runId) {}
+
+  /** (runId, dbId, attempt) of a key inside an attempt directory, or null for other keys. */
+  public static AttemptKey parseAttemptKey(String key) {
+    Matcher m = ATTEMPT_DIR.matcher(key);
+    if (!m.matches()) {
+      return null;
+    }
+    return new AttemptKey(m.group(1), Integer.parseInt(m.group(2)), m.group(3));
+  }
+
+  /** Where a key sits in the attempt layout. */
+  public record AttemptKey(String runId, int dbId, String attempt) {}
+}

@@ -1,0 +1,44 @@
+package io.shardyfusion.writer.publish;
+
+import io.shardyfusion.runs.RunRecord;
+import io.shardyfusion.runs.RunRecords;
+
+import java.time.Duration;
+
+/**
+ * The lease of one run held by the in-process writer: renewed as shards complete, at most one
+ * PUT per half lease however many shards there are. Thread-safe, because shards complete on
+ * I/O threads.
+ *
+ * <pre>{@code
+ * RunLease lease = RunLease.start(records, runId, Duration.ofHours(1), "in-process", basedOn);
+ * ... lease.renewIfDue();   // after each shard upload
+ * }</pre>
+ */
+public final class RunLease {
+  private final RunRecords records;
+  private final Duration duration;
+  private RunRecord current;
+
+  private RunLease(RunRecords records, Duration duration, RunRecord current) {
+    this.records = records;
+    this.duration = duration;
+    this.current = current;
+  }
+
+  /** Writes the RUNNING record; call before the run uploads anything. */
+  public static RunLease start(RunRecords records, String runId, Duration duration,
+      String engine, String basedOn) {
+    return new RunLease(records, duration, records.start(runId, duration, engine, basedOn));
+  }
+
+  /** Extends the lease when less than half of it remains; otherwise does nothing. */
+  public synchronized void renewIfDue() {
+    current = records.renewIfDue(current, duration);
+  }
+
+  /** The record as last written. */
+  public synchronized RunRecord record() {
+    return current;
+  }
+}
