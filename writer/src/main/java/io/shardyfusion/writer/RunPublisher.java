@@ -46,7 +46,7 @@ public final class RunPublisher {
     }
     Manifest manifest = ManifestAssembler.assemble(config, runId, createdAt, n, winners);
     SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifests,
-        manifest);
+        manifest, config.manifestFormat());
     markPublished(store, manifests.location(), runId);
     // Always list: an attempt whose task failed after uploading (a retried bundle, a killed
     // speculative task) is never reported, so comparing counts would miss it.
