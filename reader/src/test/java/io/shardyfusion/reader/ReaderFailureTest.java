@@ -121,6 +121,32 @@ class ReaderFailureTest {
     }
   }
 
+  @Test
+  void aManifestWhoseShardLiesOutsideThePrefixIsRefusedAsNotRetryable() throws Exception {
+    WriteConfig config = fileConfig();
+    BuildResult run1 = TestSnapshots.write(config, keys(0, ROWS), "run1");
+    LocalObjectStore store = new LocalObjectStore(tmp.resolve("store"));
+    try (ShardedReader reader = openReader(config, "reader")) {
+      BuildResult run2 = TestSnapshots.write(config, keys(0, ROWS), "run2");
+      String manifestKey = store.keyOf(run2.manifestRef());
+      com.fasterxml.jackson.databind.node.ObjectNode tree =
+          (com.fasterxml.jackson.databind.node.ObjectNode) ManifestCodec.mapper()
+              .readTree(store.get(manifestKey));
+      String foreign = "file:///elsewhere/shards/run_id=x/db=00000/attempt=a";
+      ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("shards").get(0))
+          .put("db_url", foreign);
+      store.put(manifestKey, ManifestCodec.mapper().writeValueAsBytes(tree),
+          ManifestCodec.JSON_CONTENT_TYPE);
+
+      assertThatThrownBy(reader::refresh)
+          .isInstanceOfSatisfying(StorageException.class,
+              e -> assertThat(e.retryable()).as("retryable").isFalse())
+          .hasMessageContaining(foreign)
+          .hasMessageContaining("outside this snapshot's prefix");
+      assertStillServes(reader, run1, "run1");
+    }
+  }
+
   @ParameterizedTest(name = "store = {0}")
   @ValueSource(strings = {"file", "s3"})
   void aCorruptShardFileFailsTheRefreshAndTheOldSnapshotKeepsServing(String kind,

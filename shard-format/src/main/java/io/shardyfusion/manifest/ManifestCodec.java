@@ -1,5 +1,6 @@
 package io.shardyfusion.manifest;
 
+import io.shardyfusion.errors.ConfigValidationException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -9,7 +10,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.shardyfusion.errors.ManifestParseException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * JSON for {@code _CURRENT} pointers, and the configured mapper JSON manifests and run records
@@ -76,7 +76,8 @@ public final class ManifestCodec {
       throw new ManifestParseException(prefix(source) + what + " is not valid JSON: "
           + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // Parsing bytes in memory does no I/O; Jackson declares it anyway.
+      throw new ManifestParseException(prefix(source) + what + " cannot be read: " + e, e);
     }
   }
 
@@ -109,7 +110,10 @@ public final class ManifestCodec {
     try {
       return MAPPER.writeValueAsBytes(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
+      // Only user-supplied values (custom fields) can fail to serialise.
+      throw new ConfigValidationException("cannot encode the " + value.getClass().getSimpleName()
+          + " as JSON: " + e.getOriginalMessage() + "; custom fields must be JSON values "
+          + "(strings, numbers, booleans, lists, maps)", e);
     }
   }
 }

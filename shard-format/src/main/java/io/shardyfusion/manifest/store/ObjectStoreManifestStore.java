@@ -148,7 +148,7 @@ public final class ObjectStoreManifestStore implements ManifestStore {
     if (ref.contains("://")) {
       try {
         key = store.keyOf(ref);
-      } catch (IllegalArgumentException e) {
+      } catch (StorageException e) {
         throw new StorageException("manifest " + ref + " is not under this store's prefix "
             + store.baseUrl(), false);
       }
