@@ -13,7 +13,10 @@ import java.util.List;
  */
 public interface ShardBuilder extends AutoCloseable {
 
-  /** Appends one record. The arrays are not retained after the call returns. */
+  /**
+   * Appends one record. The builder may hold on to the arrays until {@link #finish} (to batch
+   * them), so callers pass arrays they do not modify afterwards.
+   */
   void add(byte[] key, byte[] value);
 
   /**
