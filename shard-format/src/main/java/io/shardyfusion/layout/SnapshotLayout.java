@@ -4,6 +4,7 @@ import io.shardyfusion.errors.ConfigValidationException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,6 +38,9 @@ public final class SnapshotLayout {
       Pattern.compile("manifests/([^/_]+)_run_id=([^/]+)/manifest");
   private static final DateTimeFormatter MANIFEST_TIME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+  /** The Python system's manifest directory time: {@code 2026-12-01T20:49:51.180711Z}. */
+  private static final DateTimeFormatter PYTHON_MANIFEST_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   private SnapshotLayout() {}
 
@@ -95,11 +99,14 @@ public final class SnapshotLayout {
     if (!m.matches()) {
       return null;
     }
-    try {
-      return new ManifestKey(Instant.from(MANIFEST_TIME.parse(m.group(1))), m.group(2));
-    } catch (java.time.format.DateTimeParseException e) {
-      return new ManifestKey(null, m.group(2));
+    for (DateTimeFormatter f : List.of(MANIFEST_TIME, PYTHON_MANIFEST_TIME)) {
+      try {
+        return new ManifestKey(Instant.from(f.parse(m.group(1))), m.group(2));
+      } catch (java.time.format.DateTimeParseException e) {
+        // try the other naming
+      }
     }
+    return new ManifestKey(null, m.group(2));
   }
 
   /** What a manifest key says about its run. */

@@ -2,7 +2,9 @@ package io.shardyfusion.manifest;
 
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ManifestParseException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 
 /**
  * The manifest formats this library reads, and the one it writes unless told otherwise.
@@ -13,10 +15,12 @@ import java.util.List;
  * }</pre>
  */
 public final class ManifestFormats {
-  /** JSON, {@code format_version} 1: what this project has written since its first release. */
+  /** JSON, {@code format_version} 1: what this project wrote in its first releases. */
   public static final ManifestFormat JSON = new JsonManifestFormat();
 
-  private static final List<ManifestFormat> ALL = List.of(JSON);
+  // JSON first, then any format a module on the classpath registers for ServiceLoader (the
+  // Python system's SQLite manifest lives in shardyfusion-shard-sqlite, next to SQLite).
+  private static final List<ManifestFormat> ALL = load();
 
   private ManifestFormats() {}
 
@@ -61,6 +65,18 @@ public final class ManifestFormats {
         + "not a manifest in any format this reader knows (" + names() + "); it starts with "
         + describeStart(bytes) + ". Point the reader at a shardyfusion snapshot, or upgrade "
         + "shardyfusion if a newer writer made it");
+  }
+
+  private static List<ManifestFormat> load() {
+    List<ManifestFormat> all = new ArrayList<>();
+    all.add(JSON);
+    for (ManifestFormat f : ServiceLoader.load(ManifestFormat.class,
+        ManifestFormats.class.getClassLoader())) {
+      if (all.stream().noneMatch(g -> g.name().equals(f.name()))) {
+        all.add(f);
+      }
+    }
+    return List.copyOf(all);
   }
 
   private static String names() {

@@ -102,6 +102,13 @@ public final class ObjectStoreManifestStore implements ManifestStore {
         keys.add(o.key());
       }
     }
+    // By the time in the name, not by the key's text: this project's names and the Python
+    // system's sort differently, and one prefix may hold both. Unparseable names go first
+    // (oldest), in key order.
+    keys.sort(java.util.Comparator.comparing((String k) -> {
+      SnapshotLayout.ManifestKey mk = SnapshotLayout.parseManifestKey(k);
+      return mk == null || mk.createdAt() == null ? Instant.MIN : mk.createdAt();
+    }).thenComparing(k -> k));
     return keys;
   }
 
