@@ -94,6 +94,19 @@ class ReaderFailureTest {
     }
   }
 
+  /** Rewrites a published JSON manifest in place, as a broken or foreign writer would. */
+  private static void editManifest(LocalObjectStore store, BuildResult run,
+      java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit)
+      throws IOException {
+    String key = store.keyOf(run.manifestRef());
+    com.fasterxml.jackson.databind.node.ObjectNode tree =
+        (com.fasterxml.jackson.databind.node.ObjectNode) ManifestCodec.mapper()
+            .readTree(store.get(key));
+    edit.accept(tree);
+    store.put(key, ManifestCodec.mapper().writeValueAsBytes(tree),
+        ManifestCodec.JSON_CONTENT_TYPE);
+  }
+
   @Test
   void aManifestNamingAnUnknownShardBackendFailsTheRefreshClearlyAndTheOldSnapshotKeepsServing()
       throws Exception {
@@ -102,21 +115,15 @@ class ReaderFailureTest {
     LocalObjectStore store = new LocalObjectStore(tmp.resolve("store"));
     try (ShardedReader reader = openReader(config, "reader")) {
       BuildResult run2 = TestSnapshots.write(config, keys(0, ROWS), "run2");
-      String manifestKey = store.keyOf(run2.manifestRef());
-      com.fasterxml.jackson.databind.node.ObjectNode tree =
-          (com.fasterxml.jackson.databind.node.ObjectNode) ManifestCodec.mapper()
-              .readTree(store.get(manifestKey));
-      ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("required"))
-          .put("shard_format", "lmdb");
-      store.put(manifestKey, ManifestCodec.mapper().writeValueAsBytes(tree),
-          ManifestCodec.JSON_CONTENT_TYPE);
+      editManifest(store, run2, tree -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+          tree.get("required")).put("shard_format", "lmdb"));
 
       assertThatThrownBy(reader::refresh)
           .isInstanceOfSatisfying(ManifestParseException.class,
               e -> assertThat(e.retryable()).isFalse())
           .hasMessageContaining(run2.manifestRef())
           .hasMessageContaining("shard backend 'lmdb' is not available here")
-          .hasMessageContaining("[rocksdb]");
+          .hasMessageContaining("(on the classpath: [rocksdb, sqlite])");
       assertStillServes(reader, run1, "run1");
     }
   }
@@ -128,15 +135,9 @@ class ReaderFailureTest {
     LocalObjectStore store = new LocalObjectStore(tmp.resolve("store"));
     try (ShardedReader reader = openReader(config, "reader")) {
       BuildResult run2 = TestSnapshots.write(config, keys(0, ROWS), "run2");
-      String manifestKey = store.keyOf(run2.manifestRef());
-      com.fasterxml.jackson.databind.node.ObjectNode tree =
-          (com.fasterxml.jackson.databind.node.ObjectNode) ManifestCodec.mapper()
-              .readTree(store.get(manifestKey));
       String foreign = "file:///elsewhere/shards/run_id=x/db=00000/attempt=a";
-      ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("shards").get(0))
-          .put("db_url", foreign);
-      store.put(manifestKey, ManifestCodec.mapper().writeValueAsBytes(tree),
-          ManifestCodec.JSON_CONTENT_TYPE);
+      editManifest(store, run2, tree -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+          tree.get("shards").get(0)).put("db_url", foreign));
 
       assertThatThrownBy(reader::refresh)
           .isInstanceOfSatisfying(StorageException.class,

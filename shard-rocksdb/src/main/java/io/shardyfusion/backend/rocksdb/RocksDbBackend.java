@@ -17,20 +17,18 @@ import java.util.Objects;
  *     ShardFormatOptions.defaults().withCompression("zstd")))...
  * }</pre>
  */
-public final class RocksDbBackend implements ShardBackend {
+public record RocksDbBackend(ShardFormatOptions format) implements ShardBackend {
   private static final long serialVersionUID = 1L;
   /** The manifest's {@code shard_format} for RocksDB shards. */
   public static final String NAME = "rocksdb";
 
-  private final ShardFormatOptions format;
+  public RocksDbBackend {
+    Objects.requireNonNull(format, "format");
+  }
 
   /** For {@link java.util.ServiceLoader}: the default format. */
   public RocksDbBackend() {
     this(ShardFormatOptions.defaults());
-  }
-
-  private RocksDbBackend(ShardFormatOptions format) {
-    this.format = Objects.requireNonNull(format, "format");
   }
 
   public static RocksDbBackend defaults() {
@@ -39,10 +37,6 @@ public final class RocksDbBackend implements ShardBackend {
 
   public static RocksDbBackend of(ShardFormatOptions format) {
     return new RocksDbBackend(format);
-  }
-
-  public ShardFormatOptions format() {
-    return format;
   }
 
   @Override
@@ -58,20 +52,5 @@ public final class RocksDbBackend implements ShardBackend {
   @Override
   public ShardReaders openReaders(ShardReadOptions options) {
     return new RocksDbShardReaders(options);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof RocksDbBackend other && other.format.equals(format);
-  }
-
-  @Override
-  public int hashCode() {
-    return format.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return "rocksdb" + format;
   }
 }

@@ -23,22 +23,20 @@ import java.util.Objects;
  * connections per shard, so many threads read at once without a global lock. They take the
  * page size from the file header, never from the manifest.
  */
-public final class SqliteBackend implements ShardBackend {
+public record SqliteBackend(PageSize pageSize) implements ShardBackend {
   private static final long serialVersionUID = 1L;
   /** The manifest's {@code shard_format} for SQLite shards. */
   public static final String NAME = "sqlite";
   /** The one file of a SQLite shard. */
   public static final String FILE_NAME = "shard.db";
 
-  private final PageSize pageSize;
+  public SqliteBackend {
+    Objects.requireNonNull(pageSize, "pageSize");
+  }
 
   /** For {@link java.util.ServiceLoader}: 4096-byte pages. */
   public SqliteBackend() {
     this(PageSize.DEFAULT);
-  }
-
-  private SqliteBackend(PageSize pageSize) {
-    this.pageSize = Objects.requireNonNull(pageSize, "pageSize");
   }
 
   public static SqliteBackend defaults() {
@@ -47,10 +45,6 @@ public final class SqliteBackend implements ShardBackend {
 
   public static SqliteBackend of(PageSize pageSize) {
     return new SqliteBackend(pageSize);
-  }
-
-  public PageSize pageSize() {
-    return pageSize;
   }
 
   @Override
@@ -66,20 +60,5 @@ public final class SqliteBackend implements ShardBackend {
   @Override
   public ShardReaders openReaders(ShardReadOptions options) {
     return new SqliteShardReaders(options);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SqliteBackend other && other.pageSize.equals(pageSize);
-  }
-
-  @Override
-  public int hashCode() {
-    return pageSize.hashCode();
-  }
-
-  @Override
-  public String toString() {
-    return "sqlite(pageSize=" + pageSize + ")";
   }
 }
