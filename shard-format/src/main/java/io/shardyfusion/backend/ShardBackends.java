@@ -36,7 +36,7 @@ public final class ShardBackends {
           ShardBackends.class.getClassLoader())) {
         found.putIfAbsent(b.name(), b);
       }
-      loaded = m = Map.copyOf(found);
+      loaded = m = java.util.Collections.unmodifiableMap(found); // sorted by name
     }
     return m;
   }
