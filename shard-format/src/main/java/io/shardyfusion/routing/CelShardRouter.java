@@ -15,6 +15,7 @@ import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelVariableResolver;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.RoutingException;
+import io.shardyfusion.errors.UnknownRoutingValueException;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -40,21 +41,28 @@ final class CelShardRouter implements ShardRouter {
       EnumSet.of(CelKind.INT, CelKind.UINT, CelKind.DYN);
   private static final Set<CelKind> ROUTING_VALUE_KINDS = EnumSet.of(CelKind.INT, CelKind.UINT,
       CelKind.DOUBLE, CelKind.STRING, CelKind.BYTES, CelKind.DYN);
+  private static final Set<CelKind> TOKEN_KINDS = EnumSet.of(CelKind.INT, CelKind.UINT,
+      CelKind.STRING, CelKind.BYTES, CelKind.DYN);
 
   private final String expr;
   private final CelRuntime.Program program;
   private final int numDbs;
   private final List<Object> boundaries; // null: the result is the shard id
+  private final List<Object> routingValueList; // null: not categorical
+  private final RoutingValues routingValues;
   /** Declared variables in declaration order; {@code key} alone for key-only expressions. */
   private final Map<String, CelColumnType> variables;
   private final boolean needsContext;
 
   private CelShardRouter(String expr, CelRuntime.Program program, int numDbs,
-      List<Object> boundaries, Map<String, CelColumnType> variables, boolean needsContext) {
+      List<Object> boundaries, List<Object> routingValues, Map<String, CelColumnType> variables,
+      boolean needsContext) {
     this.expr = expr;
     this.program = program;
     this.numDbs = numDbs;
     this.boundaries = boundaries;
+    this.routingValueList = routingValues;
+    this.routingValues = routingValues == null ? null : RoutingValues.of(routingValues);
     this.variables = variables;
     this.needsContext = needsContext;
   }
@@ -74,6 +82,12 @@ final class CelShardRouter implements ShardRouter {
           + " boundaries make " + (boundaries.size() + 1) + " shards (CEL expression '" + expr
           + "')");
     }
+    List<Object> routingValues = spec.routingValues();
+    if (routingValues != null && numDbs != routingValues.size()) {
+      throw new ConfigValidationException("numDbs is " + numDbs + " but " + routingValues.size()
+          + " routing values make " + routingValues.size() + " shards (CEL expression '" + expr
+          + "'): num_dbs must equal the number of routing values");
+    }
     Map<String, CelColumnType> variables = new LinkedHashMap<>();
     if (spec.celColumns() == null) {
       variables.put("key", CelColumnType.forKeyEncoding(keyEncoding));
@@ -88,7 +102,7 @@ final class CelShardRouter implements ShardRouter {
       throw new ConfigValidationException("CEL expression '" + expr + "' does not compile "
           + "(variables " + describe(variables) + "): " + e.getMessage(), e);
     }
-    checkResultType(expr, ast, boundaries != null);
+    checkResultType(expr, ast, boundaries != null, routingValues != null);
     CelRuntime.Program program;
     try {
       program = cel.createProgram(ast);
@@ -97,7 +111,7 @@ final class CelShardRouter implements ShardRouter {
           + e.getMessage(), e);
     }
     // Declaration order is kept so that error messages list columns as the spec does.
-    return new CelShardRouter(expr, program, numDbs, boundaries,
+    return new CelShardRouter(expr, program, numDbs, boundaries, routingValues,
         Collections.unmodifiableMap(variables),
         spec.needsRoutingContext());
   }
@@ -114,13 +128,15 @@ final class CelShardRouter implements ShardRouter {
   }
 
   private static void checkResultType(String expr, CelAbstractSyntaxTree ast,
-      boolean hasBoundaries) {
+      boolean hasBoundaries, boolean categorical) {
     CelKind kind = ast.getResultType().kind();
-    Set<CelKind> allowed = hasBoundaries ? ROUTING_VALUE_KINDS : SHARD_ID_KINDS;
+    Set<CelKind> allowed = categorical ? TOKEN_KINDS
+        : hasBoundaries ? ROUTING_VALUE_KINDS : SHARD_ID_KINDS;
     if (!allowed.contains(kind)) {
       throw new ConfigValidationException("CEL expression '" + expr + "' yields "
           + ast.getResultType().name() + ", but "
-          + (hasBoundaries ? "a routing value placed among boundaries must be an int, uint, "
+          + (categorical ? "a categorical token must be an int, uint, string or bytes"
+              : hasBoundaries ? "a routing value placed among boundaries must be an int, uint, "
               + "double, string or bytes" : "a shard id must be an int or uint"));
     }
   }
@@ -196,6 +212,16 @@ final class CelShardRouter implements ShardRouter {
   }
 
   private int toShardId(Object result, Object key) {
+    if (routingValues != null) {
+      int id = routingValues.shardOf(result);
+      if (id < 0) {
+        throw new UnknownRoutingValueException("CEL expression '" + expr + "' yielded token "
+            + render(result) + " for key " + render(key) + ", which is not among the "
+            + routingValueList.size() + " routing values " + abbreviate(routingValueList)
+            + "; add it to the routing values (or let the writer infer them from the data)");
+      }
+      return id;
+    }
     if (boundaries != null) {
       return Boundaries.bisectRight(boundaries, routingValue(result, key));
     }
@@ -247,6 +273,14 @@ final class CelShardRouter implements ShardRouter {
     variables.forEach((n, t) -> sb.append(sb.length() > 1 ? ", " : "").append(n).append(": ")
         .append(t.wireName()));
     return sb.append('}').toString();
+  }
+
+  private static String abbreviate(List<Object> values) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < Math.min(values.size(), 8); i++) {
+      sb.append(i > 0 ? ", " : "").append(render(values.get(i)));
+    }
+    return sb.append(values.size() > 8 ? ", ...]" : "]").toString();
   }
 
   static String render(Object v) {

@@ -33,25 +33,27 @@ public final class ShardingSpec implements Serializable {
   private final String celExpr;
   private final LinkedHashMap<String, String> celColumns; // null: key-only, typed from encoding
   private final ArrayList<Object> boundaries; // null: CEL yields the shard id
+  private final ArrayList<Object> routingValues; // null: not categorical
   private final String hashAlgorithm;
 
   private ShardingSpec(ShardingStrategy strategy, String celExpr, Map<String, String> celColumns,
-      List<?> boundaries, String hashAlgorithm) {
+      List<?> boundaries, List<?> routingValues, String hashAlgorithm) {
     this.strategy = Objects.requireNonNull(strategy, "strategy");
     this.celExpr = celExpr;
     this.celColumns = celColumns == null ? null : new LinkedHashMap<>(celColumns);
     this.boundaries = boundaries == null ? null : new ArrayList<>(boundaries);
+    this.routingValues = routingValues == null ? null : new ArrayList<>(routingValues);
     this.hashAlgorithm = hashAlgorithm;
     validate();
   }
 
   public static ShardingSpec hash() {
-    return new ShardingSpec(ShardingStrategy.HASH, null, null, null, ShardHash.XXH3_64);
+    return new ShardingSpec(ShardingStrategy.HASH, null, null, null, null, ShardHash.XXH3_64);
   }
 
   /** A CEL expression over {@code key} whose result is the shard id. */
   public static ShardingSpec cel(String expr) {
-    return new ShardingSpec(ShardingStrategy.CEL, expr, null, null, ShardHash.XXH3_64);
+    return new ShardingSpec(ShardingStrategy.CEL, expr, null, null, null, ShardHash.XXH3_64);
   }
 
   /**
@@ -59,23 +61,47 @@ public final class ShardingSpec implements Serializable {
    * with {@code bisect_right}: {@code boundaries.size() + 1} shards.
    */
   public static ShardingSpec cel(String expr, List<?> boundaries) {
-    return new ShardingSpec(ShardingStrategy.CEL, expr, null, boundaries, ShardHash.XXH3_64);
+    return new ShardingSpec(ShardingStrategy.CEL, expr, null, boundaries, null,
+        ShardHash.XXH3_64);
   }
 
   /** A CEL expression over named, typed columns; lookups then need a routing context. */
   public static ShardingSpec celColumns(String expr, Map<String, String> columns) {
-    return new ShardingSpec(ShardingStrategy.CEL, expr, columns, null, ShardHash.XXH3_64);
+    return new ShardingSpec(ShardingStrategy.CEL, expr, columns, null, null, ShardHash.XXH3_64);
   }
 
   public static ShardingSpec celColumns(String expr, Map<String, String> columns,
       List<?> boundaries) {
-    return new ShardingSpec(ShardingStrategy.CEL, expr, columns, boundaries, ShardHash.XXH3_64);
+    return new ShardingSpec(ShardingStrategy.CEL, expr, columns, boundaries, null,
+        ShardHash.XXH3_64);
+  }
+
+  /**
+   * Categorical CEL routing, as the Python system's {@code routing_values}: the expression
+   * yields a token (int, string or bytes) and the token's position in {@code routingValues} is
+   * the shard id, so there are {@code routingValues.size()} shards. On read, a token that is not
+   * in the list is a miss; on write it is an error naming the token.
+   *
+   * @param columns the columns the expression reads, or null for key-only expressions
+   */
+  public static ShardingSpec celCategorical(String expr, Map<String, String> columns,
+      List<?> routingValues) {
+    return new ShardingSpec(ShardingStrategy.CEL, expr, columns, null, routingValues,
+        ShardHash.XXH3_64);
   }
 
   /** Rebuilds a spec from a manifest's fields; validates like the factories do. */
   public static ShardingSpec of(ShardingStrategy strategy, String celExpr,
       Map<String, String> celColumns, List<?> boundaries, String hashAlgorithm) {
-    return new ShardingSpec(strategy, celExpr, celColumns, boundaries, hashAlgorithm);
+    return new ShardingSpec(strategy, celExpr, celColumns, boundaries, null, hashAlgorithm);
+  }
+
+  /** As {@link #of(ShardingStrategy, String, Map, List, String)}, with routing values. */
+  public static ShardingSpec of(ShardingStrategy strategy, String celExpr,
+      Map<String, String> celColumns, List<?> boundaries, List<?> routingValues,
+      String hashAlgorithm) {
+    return new ShardingSpec(strategy, celExpr, celColumns, boundaries, routingValues,
+        hashAlgorithm);
   }
 
   private void validate() {
@@ -84,9 +110,10 @@ public final class ShardingSpec implements Serializable {
           + "' is not supported; the only algorithm is " + ShardHash.XXH3_64);
     }
     if (strategy == ShardingStrategy.HASH) {
-      if (celExpr != null || celColumns != null || boundaries != null) {
-        throw new ConfigValidationException(
-            "celExpr, celColumns and boundaries are only valid with the CEL strategy");
+      if (celExpr != null || celColumns != null || boundaries != null
+          || routingValues != null) {
+        throw new ConfigValidationException("celExpr, celColumns, boundaries and "
+            + "routingValues are only valid with the CEL strategy");
       }
       return;
     }
@@ -108,6 +135,13 @@ public final class ShardingSpec implements Serializable {
     }
     if (boundaries != null) {
       validateBoundaries(boundaries);
+    }
+    if (routingValues != null) {
+      if (boundaries != null) {
+        throw new ConfigValidationException("set either boundaries (range routing) or "
+            + "routingValues (categorical routing), not both");
+      }
+      RoutingValues.normalizeAll(routingValues);
     }
   }
 
@@ -155,6 +189,11 @@ public final class ShardingSpec implements Serializable {
     return boundaries == null ? null : Collections.unmodifiableList(boundaries);
   }
 
+  /** Categorical tokens ({@code Long}, {@code String} or {@code byte[]}) by shard id, or null. */
+  public List<Object> routingValues() {
+    return routingValues == null ? null : Collections.unmodifiableList(routingValues);
+  }
+
   public String hashAlgorithm() {
     return hashAlgorithm;
   }
@@ -164,9 +203,10 @@ public final class ShardingSpec implements Serializable {
     return celColumns != null && !(celColumns.size() == 1 && celColumns.containsKey("key"));
   }
 
-  /** numDbs implied by the spec itself: boundaries + 1, else unknown (-1). */
+  /** numDbs implied by the spec itself: boundaries + 1, or the routing values, else -1. */
   public int impliedNumDbs() {
-    return boundaries == null ? -1 : boundaries.size() + 1;
+    return boundaries != null ? boundaries.size() + 1
+        : routingValues != null ? routingValues.size() : -1;
   }
 
   @Override
@@ -178,6 +218,7 @@ public final class ShardingSpec implements Serializable {
     return strategy == s.strategy && Objects.equals(celExpr, s.celExpr)
         && Objects.equals(celColumns, s.celColumns)
         && Boundaries.listEquals(boundaries, s.boundaries)
+        && Boundaries.listEquals(routingValues, s.routingValues)
         && Objects.equals(hashAlgorithm, s.hashAlgorithm);
   }
 
@@ -190,6 +231,7 @@ public final class ShardingSpec implements Serializable {
   public String toString() {
     return strategy == ShardingStrategy.HASH ? "hash(" + hashAlgorithm + ")"
         : "cel(" + celExpr + (celColumns == null ? "" : ", columns=" + celColumns)
-            + (boundaries == null ? "" : ", boundaries=" + boundaries) + ")";
+            + (boundaries == null ? "" : ", boundaries=" + boundaries)
+            + (routingValues == null ? "" : ", routingValues=" + routingValues) + ")";
   }
 }

@@ -294,8 +294,8 @@ class ManifestCodecTest {
 
   @Test
   void anUnknownShardingFieldIsAnErrorNotIgnored() throws Exception {
-    assertRejected(n -> ((ObjectNode) required(n).get("sharding")).put("routing_values", "[1]"),
-        "required.sharding has field(s) [routing_values]", "upgrade shardyfusion");
+    assertRejected(n -> ((ObjectNode) required(n).get("sharding")).put("salt", "x"),
+        "required.sharding has field(s) [salt]", "upgrade shardyfusion");
   }
 
   @Test

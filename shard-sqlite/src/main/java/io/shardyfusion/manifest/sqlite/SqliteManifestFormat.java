@@ -202,17 +202,14 @@ public final class SqliteManifestFormat implements ManifestFormat {
           + "understand (it knows " + new TreeSet<>(SHARDING_FIELDS) + "); ignoring them could "
           + "misroute keys: upgrade shardyfusion to read this snapshot");
     }
-    if (m.get("routing_values") != null) {
-      throw bad(source, "build_meta.sharding uses categorical CEL routing (routing_values), "
-          + "which this reader does not support yet; read the snapshot with the Python system "
-          + "or a newer shardyfusion for the JVM");
-    }
     @SuppressWarnings("unchecked")
     Map<String, String> columns = (Map<String, String>) m.get("cel_columns");
     @SuppressWarnings("unchecked")
     List<Object> boundaries = (List<Object>) m.get("boundaries");
+    @SuppressWarnings("unchecked")
+    List<Object> routingValues = (List<Object>) m.get("routing_values");
     return new ShardingMeta((String) m.get("strategy"), (String) m.get("cel_expr"), columns,
-        boundaries, (String) m.get("hash_algorithm"));
+        boundaries, (String) m.get("hash_algorithm"), routingValues);
   }
 
   private static KeyEncoding encoding(BuildMeta required, String source) {
@@ -285,6 +282,11 @@ public final class SqliteManifestFormat implements ManifestFormat {
     }
     if (m.shards().size() > r.numDbs()) {
       throw bad(source, "lists " + m.shards().size() + " shards for num_dbs=" + r.numDbs());
+    }
+    List<Object> values = r.sharding().routingValues();
+    if (values != null && values.size() != r.numDbs()) {
+      throw bad(source, "build_meta.num_dbs is " + r.numDbs() + " but sharding lists "
+          + values.size() + " routing values; with categorical routing they must be equal");
     }
     if (!"xxh3_64".equals(r.sharding().hashAlgorithm())) {
       throw bad(source, "build_meta.sharding.hash_algorithm '" + r.sharding().hashAlgorithm()
@@ -418,7 +420,7 @@ public final class SqliteManifestFormat implements ManifestFormat {
     m.put("cel_expr", s.celExpr());
     m.put("cel_columns", s.celColumns());
     m.put("hash_algorithm", s.hashAlgorithm());
-    m.put("routing_values", null);
+    m.put("routing_values", s.routingValues());
     if (s.boundaries() != null) {
       // Not part of the Python format: its reader rejects the unknown key loudly instead of
       // routing range-sharded keys as if they were hashed.

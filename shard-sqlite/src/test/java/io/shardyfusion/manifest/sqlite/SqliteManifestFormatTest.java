@@ -113,7 +113,10 @@ class SqliteManifestFormatTest {
         "has field(s) [salt] this reader does not understand");
     assertRefused(edited("u64-hash8", "UPDATE build_meta SET sharding = "
         + "'{\"strategy\":\"cel\",\"cel_expr\":\"key\",\"hash_algorithm\":\"xxh3_64\","
-        + "\"routing_values\":[1,2]}'"), "categorical CEL routing (routing_values)");
+        + "\"routing_values\":[1,2]}'"), "num_dbs is 8 but sharding lists 2 routing values");
+    assertRefused(edited("u64-hash8", "UPDATE build_meta SET sharding = "
+        + "'{\"strategy\":\"cel\",\"cel_expr\":\"key\",\"hash_algorithm\":\"xxh3_64\","
+        + "\"routing_values\":[1,2,3,4,5,6,7,1]}'"), "are the same token (1)");
     assertRefused(edited("u64-hash8", "UPDATE shards SET db_id = 9 WHERE db_id = 7"),
         "db_id=9 is outside 0..7");
     assertRefused(edited("u64-hash8", "UPDATE shards SET db_bytes = -1 WHERE db_id = 0"),
