@@ -28,12 +28,12 @@ public sealed interface ShardCount extends Serializable {
   int MAX_NUM_DBS = 65_536;
 
   /** Exactly {@code numDbs} shards. */
-  static ShardCount fixed(int numDbs) {
+  static Fixed fixed(int numDbs) {
     return new Fixed(numDbs);
   }
 
   /** {@code ceil(rows / maxKeysPerShard)} shards, at least one (HASH sharding). */
-  static ShardCount perMaxKeys(long maxKeysPerShard) {
+  static PerMaxKeys perMaxKeys(long maxKeysPerShard) {
     return new PerMaxKeys(maxKeysPerShard);
   }
 
