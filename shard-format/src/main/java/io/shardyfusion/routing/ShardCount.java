@@ -50,6 +50,11 @@ public sealed interface ShardCount extends Serializable {
   /** The count when it is known before any record is read; empty when it depends on data. */
   OptionalInt known();
 
+  /** Whether {@link #resolve} needs the row count ({@link PerMaxKeys} only). */
+  default boolean needsRowCount() {
+    return false;
+  }
+
   /**
    * The count with the row count applied: a {@link PerMaxKeys} becomes {@link Fixed} (calling
    * {@code rows} once); every other count is returned as it is, without calling it.
@@ -106,6 +111,11 @@ public sealed interface ShardCount extends Serializable {
     @Override
     public OptionalInt known() {
       return OptionalInt.empty();
+    }
+
+    @Override
+    public boolean needsRowCount() {
+      return true;
     }
 
     @Override
