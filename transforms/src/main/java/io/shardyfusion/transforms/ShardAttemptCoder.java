@@ -1,21 +1,20 @@
 package io.shardyfusion.transforms;
 
-import static io.shardyfusion.transforms.WriterCoders.FILES;
-import static io.shardyfusion.transforms.WriterCoders.INT;
-import static io.shardyfusion.transforms.WriterCoders.KEY;
 import static io.shardyfusion.transforms.WriterCoders.LONG;
-import static io.shardyfusion.transforms.WriterCoders.NULLABLE_STRING;
-import static io.shardyfusion.transforms.WriterCoders.STRING;
+import static io.shardyfusion.transforms.WriterCoders.SHARD_META;
 
-import io.shardyfusion.manifest.ShardFile;
+import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.writer.publish.ShardAttempt;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.List;
 import org.apache.beam.sdk.coders.AtomicCoder;
 
-/** Beam coder of a {@link ShardAttempt}, field by field (deterministic, no Java serialization). */
+/**
+ * Beam coder of a {@link ShardAttempt}, field by field (no Java serialization): its record
+ * bytes, then the attempt as the manifest will list it ({@link ShardAttempt#toShardMeta()},
+ * which keeps every other field).
+ */
 public final class ShardAttemptCoder extends AtomicCoder<ShardAttempt> {
   private static final long serialVersionUID = 1L;
   private static final ShardAttemptCoder INSTANCE = new ShardAttemptCoder();
@@ -28,36 +27,17 @@ public final class ShardAttemptCoder extends AtomicCoder<ShardAttempt> {
 
   @Override
   public void encode(ShardAttempt a, OutputStream out) throws IOException {
-    INT.encode(a.dbId(), out);
-    STRING.encode(a.attempt(), out);
-    STRING.encode(a.dbUrl(), out);
-    LONG.encode(a.rowCount(), out);
-    LONG.encode(a.dbBytes(), out);
     LONG.encode(a.recordBytes(), out);
-    KEY.encode(a.minKey(), out);
-    KEY.encode(a.maxKey(), out);
-    FILES.encode(a.files(), out);
-    NULLABLE_STRING.encode(a.writer(), out);
-    NULLABLE_STRING.encode(a.host(), out);
-    LONG.encode(a.durationMs(), out);
-    NULLABLE_STRING.encode(a.contentHash(), out);
+    SHARD_META.encode(a.toShardMeta(), out);
   }
 
   @Override
   public ShardAttempt decode(InputStream in) throws IOException {
-    int dbId = INT.decode(in);
-    String attempt = STRING.decode(in);
-    String dbUrl = STRING.decode(in);
-    long rows = LONG.decode(in);
-    long dbBytes = LONG.decode(in);
     long recordBytes = LONG.decode(in);
-    Object minKey = KEY.decode(in);
-    Object maxKey = KEY.decode(in);
-    List<ShardFile> files = FILES.decode(in);
-    String writer = NULLABLE_STRING.decode(in);
-    String host = NULLABLE_STRING.decode(in);
-    long durationMs = LONG.decode(in);
-    return new ShardAttempt(dbId, attempt, dbUrl, rows, dbBytes, recordBytes, minKey, maxKey,
-        files, writer, host, durationMs, NULLABLE_STRING.decode(in));
+    ShardMeta m = SHARD_META.decode(in);
+    ShardMeta.WriterInfo w = m.writerInfo();
+    return new ShardAttempt(m.dbId(), m.attempt(), m.dbUrl(), m.rowCount(), m.dbBytes(),
+        recordBytes, m.minKey(), m.maxKey(), m.files(), w.writer(), w.host(), w.durationMs(),
+        m.contentHash());
   }
 }

@@ -1,7 +1,10 @@
-package io.shardyfusion.writer.publish;
+package io.shardyfusion.writer;
+
+import io.shardyfusion.writer.publish.ShardAttempt;
+import io.shardyfusion.writer.publish.SnapshotPublisher;
+import io.shardyfusion.writer.publish.WinnerSelector;
 
 import io.shardyfusion.layout.SnapshotLayout;
-import io.shardyfusion.writer.ManifestAssembler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +14,6 @@ import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ShardFile;
 import io.shardyfusion.storage.LocalObjectStore;
 import io.shardyfusion.storage.ObjectInfo;
-import io.shardyfusion.writer.WriteConfig;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
