@@ -68,6 +68,8 @@ public class ShardedWriteLifecycleTest {
     String root = store.getPath();
     long rows = local.stats().rowsWritten();
     long bytes = local.stats().bytesWritten();
+    assertThat(bytes).as("key + value bytes").isEqualTo(KEYS.stream()
+        .mapToLong(k -> Long.BYTES + value(k).length).sum());
     List<String> hashes = local.winners().stream().map(ShardMeta::contentHash).toList();
     PAssert.thatSingleton(out).satisfies(r -> {
       assertThat(r.manifestRef()).isEqualTo(new ObjectStoreManifestStore(
