@@ -156,7 +156,7 @@ public final class RunLifecycle implements Serializable {
     PreviousSnapshot.Reusable base = PreviousSnapshot.load(manifests, config);
     RunLease lease = RunLease.start(records(store, manifests), runId, config.runLease(), engine,
         base.manifestRef());
-    return new Run(store, manifests, lease, stillCurrent(manifests, base));
+    return withBase(new Run(store, manifests, lease, Map.of()), base);
   }
 
   /**
@@ -174,7 +174,16 @@ public final class RunLifecycle implements Serializable {
     // Tasks may have loaded different current manifests; only the one the record names is
     // protected from cleanup.
     PreviousSnapshot.Reusable base = loaded.onlyIfBasedOn(lease.record().basedOn());
-    return new Run(store, manifests, lease, stillCurrent(manifests, base));
+    return withBase(new Run(store, manifests, lease, Map.of()), base);
+  }
+
+  /** {@code run} reusing {@code base} if still current; a failure to tell fails the run. */
+  private Run withBase(Run run, PreviousSnapshot.Reusable base) {
+    try {
+      return new Run(run.store, run.manifests, run.lease, stillCurrent(run.manifests, base));
+    } catch (RuntimeException e) {
+      throw run.fail(e);
+    }
   }
 
   private RunRecords records(ObjectStore store, ManifestStore manifests) {

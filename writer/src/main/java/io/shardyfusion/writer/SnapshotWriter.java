@@ -25,8 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Builds and publishes a snapshot from an {@link Iterable} in this JVM: the counterpart of the
@@ -46,7 +44,6 @@ import org.slf4j.LoggerFactory;
  * record says FAILED.
  */
 public final class SnapshotWriter {
-  private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
   private static final String WRITER_NAME = "in-process";
 
   private SnapshotWriter() {}
