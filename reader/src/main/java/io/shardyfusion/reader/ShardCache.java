@@ -6,7 +6,6 @@ import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.storage.Checksums;
 import io.shardyfusion.storage.ObjectStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +36,7 @@ final class ShardCache {
     for (int attempt = 1; ; attempt++) {
       try {
         return ensureLocalOnce(shard);
-      } catch (UncheckedIOException e) {
+      } catch (StorageException e) {
         if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 3) {
           throw e;
         }
@@ -75,7 +74,9 @@ final class ShardCache {
       }
       return dir;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot store shard " + shard.dbId() + " under " + dir, e);
+      // Another reader evicting the directory meanwhile shows as NoSuchFileException: retried.
+      throw new StorageException("cannot store shard " + shard.dbId() + " under " + dir + ": "
+          + e + "; check free space and permissions of the reader's localRoot", true, e);
     }
   }
 

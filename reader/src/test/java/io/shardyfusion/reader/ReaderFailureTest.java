@@ -79,7 +79,7 @@ class ReaderFailureTest {
       String manifestKey = store.keyOf(run2.manifestRef());
       byte[] goodManifest = store.get(manifestKey);
       store.put(manifestKey, "{\"required\": [garbage".getBytes(StandardCharsets.UTF_8),
-          Manifest.CONTENT_TYPE);
+          ManifestCodec.JSON_CONTENT_TYPE);
 
       assertThatThrownBy(reader::refresh)
           .isInstanceOf(ManifestParseException.class)
@@ -87,10 +87,63 @@ class ReaderFailureTest {
       assertStillServes(reader, run1, "run1");
 
       // Once the manifest is repaired the same snapshot loads.
-      store.put(manifestKey, goodManifest, Manifest.CONTENT_TYPE);
+      store.put(manifestKey, goodManifest, ManifestCodec.JSON_CONTENT_TYPE);
       assertThat(reader.refresh()).isTrue();
       assertThat(reader.snapshotInfo().runId()).isEqualTo(run2.runId());
       assertThat(str(reader.get(5L))).isEqualTo(value("run2", 5));
+    }
+  }
+
+  @Test
+  void aManifestNamingAnUnknownShardBackendFailsTheRefreshClearlyAndTheOldSnapshotKeepsServing()
+      throws Exception {
+    WriteConfig config = fileConfig();
+    BuildResult run1 = TestSnapshots.write(config, keys(0, ROWS), "run1");
+    LocalObjectStore store = new LocalObjectStore(tmp.resolve("store"));
+    try (ShardedReader reader = openReader(config, "reader")) {
+      BuildResult run2 = TestSnapshots.write(config, keys(0, ROWS), "run2");
+      String manifestKey = store.keyOf(run2.manifestRef());
+      com.fasterxml.jackson.databind.node.ObjectNode tree =
+          (com.fasterxml.jackson.databind.node.ObjectNode) ManifestCodec.mapper()
+              .readTree(store.get(manifestKey));
+      ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("required"))
+          .put("shard_format", "lmdb");
+      store.put(manifestKey, ManifestCodec.mapper().writeValueAsBytes(tree),
+          ManifestCodec.JSON_CONTENT_TYPE);
+
+      assertThatThrownBy(reader::refresh)
+          .isInstanceOfSatisfying(ManifestParseException.class,
+              e -> assertThat(e.retryable()).isFalse())
+          .hasMessageContaining(run2.manifestRef())
+          .hasMessageContaining("shard backend 'lmdb' is not available here")
+          .hasMessageContaining("[rocksdb]");
+      assertStillServes(reader, run1, "run1");
+    }
+  }
+
+  @Test
+  void aManifestWhoseShardLiesOutsideThePrefixIsRefusedAsNotRetryable() throws Exception {
+    WriteConfig config = fileConfig();
+    BuildResult run1 = TestSnapshots.write(config, keys(0, ROWS), "run1");
+    LocalObjectStore store = new LocalObjectStore(tmp.resolve("store"));
+    try (ShardedReader reader = openReader(config, "reader")) {
+      BuildResult run2 = TestSnapshots.write(config, keys(0, ROWS), "run2");
+      String manifestKey = store.keyOf(run2.manifestRef());
+      com.fasterxml.jackson.databind.node.ObjectNode tree =
+          (com.fasterxml.jackson.databind.node.ObjectNode) ManifestCodec.mapper()
+              .readTree(store.get(manifestKey));
+      String foreign = "file:///elsewhere/shards/run_id=x/db=00000/attempt=a";
+      ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("shards").get(0))
+          .put("db_url", foreign);
+      store.put(manifestKey, ManifestCodec.mapper().writeValueAsBytes(tree),
+          ManifestCodec.JSON_CONTENT_TYPE);
+
+      assertThatThrownBy(reader::refresh)
+          .isInstanceOfSatisfying(StorageException.class,
+              e -> assertThat(e.retryable()).as("retryable").isFalse())
+          .hasMessageContaining(foreign)
+          .hasMessageContaining("outside this snapshot's prefix");
+      assertStillServes(reader, run1, "run1");
     }
   }
 
@@ -357,7 +410,7 @@ class ReaderFailureTest {
   }
 
   private static byte[] pointer(BuildResult r) {
-    return ManifestCodec.toJson(new CurrentPointer(r.manifestRef(), Manifest.CONTENT_TYPE,
+    return ManifestCodec.toJson(new CurrentPointer(r.manifestRef(), ManifestCodec.JSON_CONTENT_TYPE,
         r.runId(), Instant.now(), CurrentPointer.FORMAT_VERSION));
   }
 

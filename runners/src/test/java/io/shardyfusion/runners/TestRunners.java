@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.manifest.ManifestFormats;
 import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
@@ -70,7 +71,7 @@ final class TestRunners {
   static Manifest currentManifest(WriteConfig config) {
     try (ObjectStore store = store(config)) {
       String ref = current(store).manifestRef();
-      return ManifestCodec.parseManifest(store.get(store.keyOf(ref)), ref);
+      return ManifestFormats.decode(store.get(store.keyOf(ref)), ref);
     }
   }
 }

@@ -9,14 +9,12 @@ import java.util.Optional;
 
 /**
  * A published snapshot: build metadata, the winning shards (sorted by {@code db_id}, empty shards
- * left out) and user fields. Immutable; read and written by {@link ManifestCodec}.
+ * left out) and user fields. Immutable; read and written through a {@link ManifestFormat}.
  */
 public record Manifest(
     @JsonProperty(value = "required", required = true) BuildMeta required,
     @JsonProperty(value = "shards", required = true) List<ShardMeta> shards,
     @JsonProperty("custom") Map<String, Object> custom) {
-
-  public static final String CONTENT_TYPE = "application/json";
 
   public Manifest {
     shards = shards == null ? List.of() : List.copyOf(shards);

@@ -1,8 +1,9 @@
 package io.shardyfusion.manifest;
 
+import io.shardyfusion.errors.StorageException;
+import io.shardyfusion.errors.ConfigValidationException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -44,11 +45,14 @@ public final class ManifestSchemas {
     try (InputStream in = ManifestSchemas.class.getResourceAsStream(resource)) {
       if (in == null) {
         // Only a broken jar gets here: the schemas ship inside shard-format.
-        throw new IllegalStateException("schema " + resource + " is missing from the classpath");
+        throw new ConfigValidationException("schema " + resource + " is missing from the "
+            + "classpath: the shardyfusion-shard-format jar is damaged or repackaged without its "
+            + "resources");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read schema " + resource, e);
+      throw new StorageException("cannot read schema " + resource + " from the classpath: " + e,
+          true, e);
     }
   }
 }

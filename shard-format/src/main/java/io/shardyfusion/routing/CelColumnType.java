@@ -1,5 +1,6 @@
 package io.shardyfusion.routing;
 
+import io.shardyfusion.errors.ConfigValidationException;
 import com.google.common.primitives.UnsignedLong;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.SimpleType;
@@ -45,7 +46,7 @@ enum CelColumnType {
       }
     }
     // ShardingSpec has validated column types already; reaching this is a programming error.
-    throw new IllegalArgumentException("unknown CEL column type " + name);
+    throw new ConfigValidationException("unknown CEL column type '" + name + "'");
   }
 
   /** The type of the {@code key} variable of key-only expressions. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.shardyfusion.errors.ManifestParseException;
 import io.shardyfusion.manifest.ManifestCodec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * JSON for {@link RunRecord}s, with the manifest codec's settings: ISO-8601 times, and fields
@@ -17,7 +16,9 @@ public final class RunRecordCodec {
     try {
       return ManifestCodec.mapper().writeValueAsBytes(record);
     } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
+      // A record of our own fields always serialises; Jackson declares the failure anyway.
+      throw new ManifestParseException("cannot encode run record " + record.runId() + ": "
+          + e.getOriginalMessage(), e);
     }
   }
 
@@ -34,7 +35,8 @@ public final class RunRecordCodec {
           + e.getOriginalMessage() + "; delete it if the run is over, cleanup then treats the "
           + "run by the age of its uploads", e);
     } catch (IOException e) {
-      throw new UncheckedIOException(e); // parsing bytes in memory does no I/O
+      // Parsing bytes in memory does no I/O; Jackson declares it anyway.
+      throw new ManifestParseException("run record " + source + " cannot be read: " + e, e);
     }
     String problem = r.runId() == null || r.runId().isBlank() ? "run_id is missing"
         : r.status() == null ? "status is missing"

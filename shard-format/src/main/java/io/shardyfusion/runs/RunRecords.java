@@ -1,7 +1,7 @@
 package io.shardyfusion.runs;
 
 import io.shardyfusion.errors.ConfigValidationException;
-import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.runs.HostName;
 import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.ObjectInfo;
@@ -139,7 +139,7 @@ public final class RunRecords {
 
   private void write(RunRecord r) {
     store.put(SnapshotLayout.runRecordKey(r.runId()), RunRecordCodec.toJson(r),
-        Manifest.CONTENT_TYPE);
+        ManifestCodec.JSON_CONTENT_TYPE);
   }
 
   private static Duration checkLease(Duration lease) {

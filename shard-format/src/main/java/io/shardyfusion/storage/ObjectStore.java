@@ -1,5 +1,6 @@
 package io.shardyfusion.storage;
 
+import io.shardyfusion.errors.StorageException;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -25,12 +26,15 @@ public interface ObjectStore extends AutoCloseable {
   /**
    * Turns a full URL under this store's prefix back into a key.
    *
-   * @throws IllegalArgumentException if the URL is not under the prefix
+   * @throws StorageException (not retryable) if the URL is not under the prefix: a manifest or
+   *     ref that points elsewhere cannot become valid by trying again
    */
   default String keyOf(String url) {
     String base = baseUrl() + "/";
-    if (!url.startsWith(base)) {
-      throw new IllegalArgumentException(url + " is not under " + baseUrl());
+    if (url == null || !url.startsWith(base)) {
+      throw new StorageException(url + " is not under " + baseUrl() + ": it points outside "
+          + "this snapshot's prefix; open the store the URL belongs to, or fix the manifest",
+          false);
     }
     return url.substring(base.length());
   }

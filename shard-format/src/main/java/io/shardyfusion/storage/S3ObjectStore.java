@@ -1,5 +1,6 @@
 package io.shardyfusion.storage;
 
+import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ObjectNotFoundException;
 import io.shardyfusion.errors.StorageException;
 import java.io.IOException;
@@ -64,7 +65,8 @@ public final class S3ObjectStore implements ObjectStore {
     this.options = Objects.requireNonNull(options, "options");
     Objects.requireNonNull(credentials, "credentials");
     if (!location.isS3()) {
-      throw new IllegalArgumentException(location.url() + " is not an s3:// location");
+      throw new ConfigValidationException(location.url() + " is not an s3:// location; open "
+          + "it with ObjectStores.open, which picks the store by scheme");
     }
     this.s3 = S3Clients.create(options, credentials);
     this.endpoint = options.endpointUrl() != null ? options.endpointUrl()

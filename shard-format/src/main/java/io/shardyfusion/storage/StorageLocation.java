@@ -65,7 +65,7 @@ public record StorageLocation(String scheme, String bucket, String path) {
   /** The local directory of a {@code file://} location. */
   public Path localPath() {
     if (isS3()) {
-      throw new IllegalStateException(url() + " is not a local directory");
+      throw new ConfigValidationException(url() + " is not a local directory (file://...)");
     }
     return Paths.get(path);
   }

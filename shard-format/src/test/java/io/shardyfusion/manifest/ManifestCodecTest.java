@@ -47,7 +47,7 @@ class ManifestCodecTest {
   }
 
   private static ObjectNode tree(Manifest m) throws Exception {
-    return (ObjectNode) ManifestCodec.mapper().readTree(ManifestCodec.toJson(m));
+    return (ObjectNode) ManifestCodec.mapper().readTree(ManifestFormats.JSON.encode(m));
   }
 
   private static byte[] bytes(ObjectNode node) throws Exception {
@@ -59,8 +59,8 @@ class ManifestCodecTest {
   @Test
   void realisticManifestRoundTrips() {
     Manifest m = realisticManifest();
-    byte[] json = ManifestCodec.toJson(m);
-    Manifest back = ManifestCodec.parseManifest(json, SOURCE);
+    byte[] json = ManifestFormats.JSON.encode(m);
+    Manifest back = ManifestFormats.decode(json, SOURCE);
 
     assertThat(back.runId()).isEqualTo(m.runId());
     assertThat(back.required().createdAt()).isEqualTo(CREATED);
@@ -77,7 +77,7 @@ class ManifestCodecTest {
     assertThat(back.custom()).containsEntry("owner", "team-x")
         .containsEntry("tags", List.of("daily", "eu"));
     // JSON numbers come back as the narrowest Java type, so compare the re-serialized form.
-    assertThat(new String(ManifestCodec.toJson(back), StandardCharsets.UTF_8))
+    assertThat(new String(ManifestFormats.JSON.encode(back), StandardCharsets.UTF_8))
         .isEqualTo(new String(json, StandardCharsets.UTF_8));
   }
 
@@ -88,24 +88,24 @@ class ManifestCodecTest {
     ShardMeta bare = new ShardMeta(1, "file:///snap/shards/db=00001/attempt=0", null, 3, 10,
         null, null, List.of(new ShardFile("000001.sst", 10, "deadbeef")), null, null);
     Manifest withBare = new Manifest(m.required(), List.of(m.shards().get(0), bare), Map.of());
-    byte[] json = ManifestCodec.toJson(withBare);
+    byte[] json = ManifestFormats.JSON.encode(withBare);
     assertThat(new String(json, StandardCharsets.UTF_8)).doesNotContain("\"min_key\" : null");
     assertValidManifest(json);
-    ShardMeta back = ManifestCodec.parseManifest(json, SOURCE).shard(1).orElseThrow();
+    ShardMeta back = ManifestFormats.decode(json, SOURCE).shard(1).orElseThrow();
     assertThat(back).isEqualTo(bare);
   }
 
   @Test
   void serializedManifestsValidateAgainstTheSchema() {
-    assertValidManifest(ManifestCodec.toJson(realisticManifest()));
+    assertValidManifest(ManifestFormats.JSON.encode(realisticManifest()));
     for (ShardingSpec spec : List.of(ShardingSpec.hash(),
         ShardingSpec.cel("key", List.of(new byte[] {1}, new byte[] {2})),
         ShardingSpec.cel("double(key)", List.of(0.5, 1.5)),
         ShardingSpec.cel("shard_hash(key) % 8u"))) {
       Manifest m = withSharding(realisticManifest(), spec);
-      byte[] json = ManifestCodec.toJson(m);
+      byte[] json = ManifestFormats.JSON.encode(m);
       assertValidManifest(json);
-      assertThat(ManifestCodec.parseManifest(json, SOURCE).shardingSpec()).isEqualTo(spec);
+      assertThat(ManifestFormats.decode(json, SOURCE).shardingSpec()).isEqualTo(spec);
     }
   }
 
@@ -145,7 +145,7 @@ class ManifestCodecTest {
     ObjectNode node = tree(realisticManifest());
     mutation.accept(node);
     byte[] json = bytes(node);
-    assertThatThrownBy(() -> ManifestCodec.parseManifest(json, SOURCE))
+    assertThatThrownBy(() -> ManifestFormats.decode(json, SOURCE))
         .isInstanceOf(ManifestParseException.class)
         .hasMessageContaining(SOURCE)
         .satisfies(e -> {
@@ -165,16 +165,16 @@ class ManifestCodecTest {
 
   @Test
   void notJson() {
-    assertThatThrownBy(() -> ManifestCodec.parseManifest(
+    assertThatThrownBy(() -> ManifestFormats.decode(
         "{\"required\": ".getBytes(StandardCharsets.UTF_8), SOURCE))
         .isInstanceOf(ManifestParseException.class).hasMessageContaining("not valid JSON");
   }
 
   @Test
   void empty() {
-    assertThatThrownBy(() -> ManifestCodec.parseManifest(new byte[0], SOURCE))
+    assertThatThrownBy(() -> ManifestFormats.decode(new byte[0], SOURCE))
         .isInstanceOf(ManifestParseException.class).hasMessageContaining("manifest is empty");
-    assertThatThrownBy(() -> ManifestCodec.parseManifest(
+    assertThatThrownBy(() -> ManifestFormats.decode(
         "null".getBytes(StandardCharsets.UTF_8), SOURCE))
         .isInstanceOf(ManifestParseException.class).hasMessageContaining("JSON null");
   }
@@ -249,7 +249,7 @@ class ManifestCodecTest {
   @Test
   void currentPointerRoundTripsAndValidates() {
     CurrentPointer p = new CurrentPointer("s3://bucket/snap/manifests/2024_run_id=r1/manifest",
-        Manifest.CONTENT_TYPE, "r1", CREATED, CurrentPointer.FORMAT_VERSION);
+        ManifestCodec.JSON_CONTENT_TYPE, "r1", CREATED, CurrentPointer.FORMAT_VERSION);
     byte[] json = ManifestCodec.toJson(p);
     assertValidCurrentPointer(json);
     assertThat(ManifestCodec.parseCurrent(json, SOURCE)).isEqualTo(p);
@@ -257,7 +257,7 @@ class ManifestCodecTest {
 
   @Test
   void malformedCurrentPointer() throws Exception {
-    CurrentPointer p = new CurrentPointer("", Manifest.CONTENT_TYPE, "r1", CREATED, 1);
+    CurrentPointer p = new CurrentPointer("", ManifestCodec.JSON_CONTENT_TYPE, "r1", CREATED, 1);
     byte[] json = ManifestCodec.toJson(p);
     assertThatThrownBy(() -> ManifestCodec.parseCurrent(json, SOURCE))
         .isInstanceOf(ManifestParseException.class).hasMessageContaining("manifest_ref");
@@ -277,5 +277,47 @@ class ManifestCodecTest {
         r.keyEncoding(), r.shardFormat());
     List<ShardMeta> shards = m.shards().stream().filter(s -> s.dbId() < numDbs).toList();
     return new Manifest(nr, shards, m.custom());
+  }
+
+  // ---- manifest formats
+
+  @Test
+  void bytesOfNoKnownFormatAreRefusedNamingTheFormatsKnown() {
+    byte[] sqlite = "SQLite format 3\0\u0010\u0000".getBytes(StandardCharsets.ISO_8859_1);
+    assertThatThrownBy(() -> ManifestFormats.decode(sqlite, SOURCE))
+        .isInstanceOf(ManifestParseException.class)
+        .hasMessageContaining(SOURCE)
+        .hasMessageContaining("not a manifest in any format this reader knows ([json])")
+        .hasMessageContaining("'SQLite format 3\\x00")
+        .satisfies(e -> assertThat(((ManifestParseException) e).retryable()).isFalse());
+  }
+
+  @Test
+  void anUnknownShardingFieldIsAnErrorNotIgnored() throws Exception {
+    assertRejected(n -> ((ObjectNode) required(n).get("sharding")).put("routing_values", "[1]"),
+        "required.sharding has field(s) [routing_values]", "upgrade shardyfusion");
+  }
+
+  @Test
+  void unknownFieldsOutsideShardingAreTolerated() throws Exception {
+    ObjectNode node = tree(realisticManifest());
+    required(node).put("added_by_a_newer_writer", 1);
+    assertThat(ManifestFormats.decode(bytes(node), SOURCE).runId())
+        .isEqualTo(realisticManifest().runId());
+  }
+
+  @Test
+  void aBackendNameOfTheWrongShapeIsRefused() throws Exception {
+    assertRejected(n -> required(n).put("shard_format", "Rocks DB"),
+        "required.shard_format 'Rocks DB' is not a backend name");
+  }
+
+  @Test
+  void formatsAreChosenByName() {
+    assertThat(ManifestFormats.forName("json")).isSameAs(ManifestFormats.JSON);
+    assertThat(ManifestFormats.JSON.contentType()).isEqualTo("application/json");
+    assertThatThrownBy(() -> ManifestFormats.forName("xml"))
+        .isInstanceOf(io.shardyfusion.errors.ConfigValidationException.class)
+        .hasMessageContaining("manifest format 'xml' is not known; use one of [json]");
   }
 }

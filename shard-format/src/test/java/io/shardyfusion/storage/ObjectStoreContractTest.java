@@ -163,8 +163,11 @@ abstract class ObjectStoreContractTest {
     assertThat(store.url("manifests/m1")).isEqualTo(store.baseUrl() + "/manifests/m1");
     assertThat(store.keyOf(store.url("manifests/m1"))).isEqualTo("manifests/m1");
     assertThat(store.baseUrl()).doesNotEndWith("/");
+    // A URL outside the prefix is a bad reference, not a passing fault: never retryable.
     assertThatThrownBy(() -> store.keyOf("s3://elsewhere/x"))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOfSatisfying(io.shardyfusion.errors.StorageException.class,
+            e -> assertThat(e.retryable()).isFalse())
+        .hasMessageContaining("s3://elsewhere/x is not under " + store.baseUrl());
   }
 
   @Test

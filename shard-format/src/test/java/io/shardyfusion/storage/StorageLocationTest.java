@@ -91,7 +91,7 @@ class StorageLocationTest {
   @Test
   void anS3LocationHasNoLocalPath() {
     assertThatThrownBy(() -> StorageLocation.parse("s3://bucket/p").localPath())
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(io.shardyfusion.errors.ConfigValidationException.class)
         .hasMessageContaining("s3://bucket/p");
   }
 }

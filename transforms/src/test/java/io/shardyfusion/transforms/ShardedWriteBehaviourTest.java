@@ -1,5 +1,7 @@
 package io.shardyfusion.transforms;
 
+import io.shardyfusion.manifest.ManifestFormats;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.Assert.assertEquals;
@@ -51,7 +53,7 @@ public class ShardedWriteBehaviourTest {
   private static Manifest published(File store) {
     LocalObjectStore s = new LocalObjectStore(store.toPath());
     String ref = ManifestCodec.parseCurrent(s.get(SnapshotLayout.CURRENT), "t").manifestRef();
-    return ManifestCodec.parseManifest(s.get(s.keyOf(ref)), ref);
+    return ManifestFormats.decode(s.get(s.keyOf(ref)), ref);
   }
 
   @Test

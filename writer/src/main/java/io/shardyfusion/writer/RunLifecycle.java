@@ -274,7 +274,7 @@ public final class RunLifecycle implements Serializable {
       Manifest manifest = ManifestAssembler.assemble(config, runId, createdAt,
           shardCount.settle(used), winners);
       SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifests,
-          manifest);
+          manifest, config.manifestFormat());
       markPublished();
       // Always list: an attempt whose task failed after uploading (a retried bundle, a killed
       // speculative task) is never reported, so comparing counts would miss it.

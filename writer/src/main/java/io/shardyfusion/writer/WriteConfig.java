@@ -9,6 +9,8 @@ import io.shardyfusion.routing.ShardCount;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.routing.ShardingStrategy;
 import io.shardyfusion.backend.ShardBackend;
+import io.shardyfusion.manifest.ManifestFormat;
+import io.shardyfusion.manifest.ManifestFormats;
 import io.shardyfusion.backend.rocksdb.RocksDbBackend;
 import io.shardyfusion.backend.rocksdb.ShardFormatOptions;
 import io.shardyfusion.storage.CredentialProvider;
@@ -67,6 +69,7 @@ public final class WriteConfig implements Serializable {
   private final boolean reuseUnchangedShards;
   private final Duration runLease;
   private final ManifestStoreFactory manifestStore;
+  private final String manifestFormat;
 
   private WriteConfig(Builder b, ShardCount shardCount) {
     this.shardCount = shardCount;
@@ -83,6 +86,7 @@ public final class WriteConfig implements Serializable {
     this.reuseUnchangedShards = b.reuseUnchangedShards;
     this.runLease = b.runLease;
     this.manifestStore = b.manifestStore;
+    this.manifestFormat = b.manifestFormat;
   }
 
   public static Builder builder() {
@@ -109,6 +113,7 @@ public final class WriteConfig implements Serializable {
     b.reuseUnchangedShards = reuseUnchangedShards;
     b.runLease = runLease;
     b.manifestStore = manifestStore;
+    b.manifestFormat = manifestFormat;
     return b;
   }
 
@@ -186,6 +191,11 @@ public final class WriteConfig implements Serializable {
     return manifestStore;
   }
 
+  /** How the manifest is encoded ({@link ManifestFormats#defaultFormat()} unless set). */
+  public ManifestFormat manifestFormat() {
+    return ManifestFormats.forName(manifestFormat);
+  }
+
   /** Opens the manifest store for a run whose shards live in {@code snapshotStore}. */
   public ManifestStore openManifestStore(ObjectStore snapshotStore) {
     return manifestStore.open(snapshotStore);
@@ -209,6 +219,7 @@ public final class WriteConfig implements Serializable {
     private boolean reuseUnchangedShards = true;
     private Duration runLease = DEFAULT_RUN_LEASE;
     private ManifestStoreFactory manifestStore = ManifestStoreFactory.objectStore();
+    private String manifestFormat = ManifestFormats.defaultFormat().name();
 
     private Builder() {}
 
@@ -314,6 +325,15 @@ public final class WriteConfig implements Serializable {
      */
     public Builder manifestStore(ManifestStoreFactory factory) {
       this.manifestStore = require("manifestStore", factory);
+      return this;
+    }
+
+    /**
+     * The manifest encoding by name (see {@link ManifestFormats}); kept as a name so the config
+     * stays serializable. An unknown name fails here, naming the known ones.
+     */
+    public Builder manifestFormat(String name) {
+      this.manifestFormat = ManifestFormats.forName(require("manifestFormat", name)).name();
       return this;
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.shardyfusion.errors.DuplicateKeyException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestFormat;
 import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.manifest.store.InMemoryManifestStore;
 import io.shardyfusion.manifest.store.ManifestEntry;
@@ -118,8 +119,8 @@ class SeparateManifestStoreTest {
     // The database commits, then the connection drops before the client hears of it.
     ManifestStore committedThenLost = new ForwardingStore(manifests) {
       @Override
-      public PublishedRef publish(Manifest manifest) {
-        manifests.publish(manifest);
+      public PublishedRef publish(Manifest manifest, ManifestFormat format) {
+        manifests.publish(manifest, format);
         throw new StorageException("connection lost after commit", true);
       }
     };
@@ -151,8 +152,8 @@ class SeparateManifestStoreTest {
     }
 
     @Override
-    public PublishedRef publish(Manifest manifest) {
-      return d.publish(manifest);
+    public PublishedRef publish(Manifest manifest, ManifestFormat format) {
+      return d.publish(manifest, format);
     }
 
     @Override
@@ -193,7 +194,7 @@ class SeparateManifestStoreTest {
     }
 
     @Override
-    public PublishedRef publish(Manifest manifest) {
+    public PublishedRef publish(Manifest manifest, ManifestFormat format) {
       throw down();
     }
 

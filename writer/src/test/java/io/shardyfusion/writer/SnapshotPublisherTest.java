@@ -57,7 +57,8 @@ class SnapshotPublisherTest {
     WriteConfig cfg = WriteConfig.builder().numDbs(2).s3Prefix(store.baseUrl()).build();
     Manifest m = ManifestAssembler.assemble(cfg, "r1", Instant.now(), 2, List.of(ok, truncated));
     assertThatThrownBy(() -> SnapshotPublisher.publish(store,
-        new io.shardyfusion.manifest.store.ObjectStoreManifestStore(store), m))
+        new io.shardyfusion.manifest.store.ObjectStoreManifestStore(store), m,
+        io.shardyfusion.manifest.ManifestFormats.JSON))
         .isInstanceOf(StorageException.class)
         .hasMessageContaining("shard 1").hasMessageContaining("is missing");
     assertThat(store.getIfExists(SnapshotLayout.CURRENT)).isEmpty();

@@ -1,5 +1,7 @@
 package io.shardyfusion.writer;
 
+import io.shardyfusion.manifest.ManifestFormats;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -71,7 +73,7 @@ class SnapshotWriterTest {
     CurrentPointer pointer = ManifestCodec.parseCurrent(store.get(SnapshotLayout.CURRENT), "t");
     assertThat(pointer.manifestRef()).isEqualTo(result.manifestRef());
     assertThat(pointer.runId()).isEqualTo(result.runId());
-    Manifest manifest = ManifestCodec.parseManifest(store.get(store.keyOf(result.manifestRef())),
+    Manifest manifest = ManifestFormats.decode(store.get(store.keyOf(result.manifestRef())),
         "t");
     assertThat(manifest.custom()).containsEntry("owner", "team-a");
     assertThat(manifest.numDbs()).isEqualTo(4);

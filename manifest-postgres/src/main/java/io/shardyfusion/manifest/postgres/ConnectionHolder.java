@@ -1,5 +1,6 @@
 package io.shardyfusion.manifest.postgres;
 
+import io.shardyfusion.errors.ReaderStateException;
 import io.shardyfusion.errors.ConfigValidationException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -63,8 +64,8 @@ final class ConnectionHolder implements AutoCloseable {
    */
   synchronized <T> T inTransaction(String action, Work<T> work) {
     if (closed) {
-      throw new IllegalStateException("the PostgreSQL manifest store "
-          + PostgresErrors.location(config) + " is closed");
+      throw new ReaderStateException("the PostgreSQL manifest store "
+          + PostgresErrors.location(config) + " is closed; open a new one");
     }
     Connection c = null;
     try {

@@ -5,6 +5,8 @@ import io.shardyfusion.errors.ObjectNotFoundException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestFormat;
+import io.shardyfusion.manifest.ManifestFormats;
 import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.manifest.store.ManifestEntry;
 import io.shardyfusion.manifest.store.ManifestStore;
@@ -90,12 +92,12 @@ public final class PostgresManifestStore implements ManifestStore {
   }
 
   @Override
-  public PublishedRef publish(Manifest manifest) {
+  public PublishedRef publish(Manifest manifest, ManifestFormat format) {
     // The run id becomes part of the ref, which must parse again later.
     SnapshotLayout.validateRunId(manifest.runId());
     Instant createdAt = manifest.required().createdAt();
     PostgresRef ref = PostgresRef.of(config.dataset(), createdAt, manifest.runId());
-    byte[] json = ManifestCodec.toJson(manifest);
+    byte[] json = format.encode(manifest);
     CurrentPointer pointer = inTransaction("publish manifest " + ref, c -> {
       schema.lockDataset(c, config.dataset());
       if (!insertManifest(c, ref, manifest, json)) {
@@ -127,7 +129,7 @@ public final class PostgresManifestStore implements ManifestStore {
   public Manifest loadManifest(String ref) {
     PostgresRef r = PostgresRef.parse(ref, config.dataset());
     byte[] json = inTransaction("load manifest " + r, c -> manifestBytes(c, r));
-    return ManifestCodec.parseManifest(json, r.toString());
+    return ManifestFormats.decode(json, r.toString());
   }
 
   @Override
@@ -163,7 +165,7 @@ public final class PostgresManifestStore implements ManifestStore {
     PostgresRef r = PostgresRef.parse(ref, config.dataset());
     inTransaction("set the current pointer to " + r, c -> {
       schema.lockDataset(c, config.dataset());
-      Manifest m = ManifestCodec.parseManifest(manifestBytes(c, r), r.toString());
+      Manifest m = ManifestFormats.decode(manifestBytes(c, r), r.toString());
       return appendPointer(c, r, m.runId());
     });
   }
@@ -301,8 +303,10 @@ public final class PostgresManifestStore implements ManifestStore {
     }
   }
 
+  // Pointer rows do not record a content type: every manifest this store holds is read by its
+  // bytes (ManifestFormats.decode), so the pointer's field is informational here.
   private static CurrentPointer pointer(PostgresRef ref, String runId, Instant updatedAt) {
-    return new CurrentPointer(ref.toString(), Manifest.CONTENT_TYPE, runId, updatedAt,
+    return new CurrentPointer(ref.toString(), ManifestCodec.JSON_CONTENT_TYPE, runId, updatedAt,
         CurrentPointer.FORMAT_VERSION);
   }
 

@@ -186,7 +186,7 @@ public final class CleanupPlanner {
         : s.dbUrl();
     try {
       return objects.keyOf(url);
-    } catch (IllegalArgumentException e) {
+    } catch (StorageException e) {
       throw new StorageException("manifest " + manifestRef + " references shard " + s.dbId()
           + " at " + s.dbUrl() + ", outside " + objects.baseUrl() + "; run cleanup against "
           + "the object store that holds the snapshot's shards", false);

@@ -5,7 +5,8 @@ import io.shardyfusion.errors.ManifestParseException;
 import io.shardyfusion.errors.ObjectNotFoundException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
-import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.manifest.ManifestFormat;
+import io.shardyfusion.manifest.ManifestFormats;
 import io.shardyfusion.layout.SnapshotLayout;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,11 +46,11 @@ public final class InMemoryManifestStore implements ManifestStore {
   }
 
   @Override
-  public synchronized PublishedRef publish(Manifest manifest) {
+  public synchronized PublishedRef publish(Manifest manifest, ManifestFormat format) {
     String ref = BASE + SnapshotLayout.manifestKey(manifest.required().createdAt(),
         manifest.runId());
-    manifests.put(ref, ManifestCodec.toJson(manifest));
-    current = pointerTo(ref, manifest.runId());
+    manifests.put(ref, format.encode(manifest));
+    current = pointerTo(ref, manifest.runId(), format);
     return new PublishedRef(ref, current);
   }
 
@@ -72,7 +73,7 @@ public final class InMemoryManifestStore implements ManifestStore {
     if (json == null) {
       throw new ObjectNotFoundException(ref);
     }
-    return ManifestCodec.parseManifest(json, ref);
+    return ManifestFormats.decode(json, ref);
   }
 
   @Override
@@ -100,11 +101,11 @@ public final class InMemoryManifestStore implements ManifestStore {
   @Override
   public synchronized void setCurrent(String ref) {
     Manifest m = loadManifest(ref);
-    current = pointerTo(ref, m.runId());
+    current = pointerTo(ref, m.runId(), ManifestFormats.detect(manifests.get(ref), ref));
   }
 
-  private static CurrentPointer pointerTo(String ref, String runId) {
-    return new CurrentPointer(ref, Manifest.CONTENT_TYPE, runId, Instant.now(),
+  private static CurrentPointer pointerTo(String ref, String runId, ManifestFormat format) {
+    return new CurrentPointer(ref, format.contentType(), runId, Instant.now(),
         CurrentPointer.FORMAT_VERSION);
   }
 }

@@ -2,6 +2,8 @@ package io.shardyfusion.manifest.store;
 
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestFormat;
+import io.shardyfusion.manifest.ManifestFormats;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -17,10 +19,15 @@ public interface ManifestStore extends AutoCloseable {
   String location();
 
   /**
-   * Stores {@code manifest}, then points the current pointer at it. A failure while writing the
-   * manifest leaves the pointer untouched.
+   * Stores {@code manifest} encoded in {@code format}, then points the current pointer at it. A
+   * failure while writing the manifest leaves the pointer untouched.
    */
-  PublishedRef publish(Manifest manifest);
+  PublishedRef publish(Manifest manifest, ManifestFormat format);
+
+  /** {@link #publish(Manifest, ManifestFormat)} in {@link ManifestFormats#defaultFormat()}. */
+  default PublishedRef publish(Manifest manifest) {
+    return publish(manifest, ManifestFormats.defaultFormat());
+  }
 
   /** The current pointer, or empty when nothing has been published yet. */
   Optional<CurrentPointer> loadCurrent();

@@ -6,6 +6,8 @@ import io.shardyfusion.errors.ObjectNotFoundException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestFormat;
+import io.shardyfusion.manifest.ManifestFormats;
 import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.ObjectInfo;
@@ -60,10 +62,10 @@ public final class ObjectStoreManifestStore implements ManifestStore {
   }
 
   @Override
-  public PublishedRef publish(Manifest manifest) {
+  public PublishedRef publish(Manifest manifest, ManifestFormat format) {
     String key = SnapshotLayout.manifestKey(manifest.required().createdAt(), manifest.runId());
-    store.put(key, ManifestCodec.toJson(manifest), Manifest.CONTENT_TYPE);
-    CurrentPointer pointer = writePointer(store.url(key), manifest.runId());
+    store.put(key, format.encode(manifest), format.contentType());
+    CurrentPointer pointer = writePointer(store.url(key), manifest.runId(), format);
     return new PublishedRef(pointer.manifestRef(), pointer);
   }
 
@@ -76,7 +78,7 @@ public final class ObjectStoreManifestStore implements ManifestStore {
   @Override
   public Manifest loadManifest(String ref) {
     String key = keyOf(ref);
-    return ManifestCodec.parseManifest(store.get(key), store.url(key));
+    return ManifestFormats.decode(store.get(key), store.url(key));
   }
 
   @Override
@@ -124,14 +126,16 @@ public final class ObjectStoreManifestStore implements ManifestStore {
   @Override
   public void setCurrent(String ref) {
     String key = keyOf(ref);
-    Manifest m = loadManifest(ref);
-    writePointer(store.url(key), m.runId());
+    byte[] bytes = store.get(key);
+    ManifestFormat format = ManifestFormats.detect(bytes, store.url(key));
+    Manifest m = format.decode(bytes, store.url(key));
+    writePointer(store.url(key), m.runId(), format);
   }
 
-  private CurrentPointer writePointer(String manifestRef, String runId) {
-    CurrentPointer pointer = new CurrentPointer(manifestRef, Manifest.CONTENT_TYPE, runId,
+  private CurrentPointer writePointer(String manifestRef, String runId, ManifestFormat format) {
+    CurrentPointer pointer = new CurrentPointer(manifestRef, format.contentType(), runId,
         Instant.now(), CurrentPointer.FORMAT_VERSION);
-    store.put(SnapshotLayout.CURRENT, ManifestCodec.toJson(pointer), Manifest.CONTENT_TYPE);
+    store.put(SnapshotLayout.CURRENT, ManifestCodec.toJson(pointer), ManifestCodec.JSON_CONTENT_TYPE);
     return pointer;
   }
 
@@ -144,7 +148,7 @@ public final class ObjectStoreManifestStore implements ManifestStore {
     if (ref.contains("://")) {
       try {
         key = store.keyOf(ref);
-      } catch (IllegalArgumentException e) {
+      } catch (StorageException e) {
         throw new StorageException("manifest " + ref + " is not under this store's prefix "
             + store.baseUrl(), false);
       }

@@ -6,6 +6,7 @@ import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestFormat;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.PublishedRef;
 import io.shardyfusion.manifest.ShardFile;
@@ -39,9 +40,9 @@ public final class SnapshotPublisher {
    *     a write fails; {@code _CURRENT} is then untouched
    */
   public static Published publish(ObjectStore store, ManifestStore manifests,
-      Manifest manifest) {
+      Manifest manifest, ManifestFormat format) {
     verifyShardsUploaded(store, manifest);
-    PublishedRef ref = manifests.publish(manifest);
+    PublishedRef ref = manifests.publish(manifest, format);
     CurrentPointer pointer = ref.pointer();
     LOG.info("published run {} ({} shards, {} rows) as {}", manifest.runId(),
         manifest.shards().size(), manifest.totalRows(), pointer.manifestRef());
