@@ -472,8 +472,9 @@ public final class BuildSnapshot {
       } catch (UnsupportedOperationException e) {
         // a runner without metrics: leave 0
       }
-      BuildStats stats = new BuildStats(manifest.totalRows(), bytes, manifest.numDbs(),
-          manifest.shards().size(), attempts, 0, buildMax, 0, wallMs);
+      BuildStats stats = BuildStats.builder().rowsWritten(manifest.totalRows())
+          .bytesWritten(bytes).numDbs(manifest.numDbs()).numWinners(manifest.shards().size())
+          .numAttemptResults(attempts).writeMs(buildMax).totalMs(wallMs).build();
       return new BuildResult(manifest.runId(), manifest.shards(), pointer.manifestRef(), stats);
     }
   }

@@ -3,6 +3,7 @@ package io.shardyfusion.reader;
 import io.shardyfusion.backend.ShardReader;
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.routing.RecordRouter;
 import io.shardyfusion.routing.ShardRouter;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,6 +19,8 @@ final class ReaderState {
   final String manifestRef;
   final ShardRouter router;
   final KeyEncoding encoding;
+  /** Normalise, route, encode: the same {@link RecordRouter} the writers use. */
+  final RecordRouter keys;
   final Instant loadedAt;
   private final ShardReader[] shards; // by db id; null for shards without rows
   final java.util.List<java.nio.file.Path> localDirs; // one per shard with rows
@@ -30,6 +33,7 @@ final class ReaderState {
     this.manifestRef = manifestRef;
     this.router = router;
     this.encoding = manifest.keyEncoding();
+    this.keys = new RecordRouter(router, encoding);
     this.shards = shards;
     this.localDirs = java.util.List.copyOf(localDirs);
     this.loadedAt = Instant.now();

@@ -11,6 +11,7 @@ import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
 import io.shardyfusion.ratelimit.TokenBucket;
+import io.shardyfusion.routing.RecordRouter;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import java.time.Duration;
@@ -174,10 +175,9 @@ public final class ShardedReader implements AutoCloseable {
     throttle(1);
     ReaderState s = acquire();
     try {
-      Object k = s.encoding.normalize(key);
-      int dbId = routingContext == null ? s.router.route(k) : s.router.route(k, routingContext);
-      ShardReader shard = s.shard(dbId);
-      return shard == null ? null : shard.get(s.encoding.encodeNormalized(k));
+      RecordRouter.Routed k = s.keys.route(key, routingContext);
+      ShardReader shard = s.shard(k.dbId());
+      return shard == null ? null : shard.get(k.keyBytes());
     } finally {
       s.release();
     }
@@ -226,11 +226,12 @@ public final class ShardedReader implements AutoCloseable {
       Map<String, ?> routingContext) {
     int n = keys.size();
     Map<Integer, List<Integer>> byShard = new HashMap<>();
+    byte[][] encodedKeys = new byte[n][];
     for (int i = 0; i < n; i++) {
-      normalized[i] = s.encoding.normalize(keys.get(i));
-      int dbId = routingContext == null ? s.router.route(normalized[i])
-          : s.router.route(normalized[i], routingContext);
-      byShard.computeIfAbsent(dbId, x -> new ArrayList<>()).add(i);
+      RecordRouter.Routed k = s.keys.route(keys.get(i), routingContext);
+      normalized[i] = k.key();
+      encodedKeys[i] = k.keyBytes();
+      byShard.computeIfAbsent(k.dbId(), x -> new ArrayList<>()).add(i);
     }
     byte[][] values = new byte[n][];
     for (Map.Entry<Integer, List<Integer>> e : byShard.entrySet()) {
@@ -241,7 +242,7 @@ public final class ShardedReader implements AutoCloseable {
       List<Integer> idx = e.getValue();
       List<byte[]> encoded = new ArrayList<>(idx.size());
       for (int i : idx) {
-        encoded.add(s.encoding.encodeNormalized(normalized[i]));
+        encoded.add(encodedKeys[i]);
       }
       List<byte[]> found = shard.multiGet(encoded);
       for (int j = 0; j < idx.size(); j++) {
@@ -277,8 +278,7 @@ public final class ShardedReader implements AutoCloseable {
   public int routeKey(Object key, Map<String, ?> routingContext) {
     ReaderState s = acquire();
     try {
-      Object k = s.encoding.normalize(key);
-      return routingContext == null ? s.router.route(k) : s.router.route(k, routingContext);
+      return s.keys.shardOf(key, routingContext);
     } finally {
       s.release();
     }
@@ -288,7 +288,7 @@ public final class ShardedReader implements AutoCloseable {
   public ShardDetail shardForKey(Object key) {
     ReaderState s = acquire();
     try {
-      return detail(s, s.router.route(s.encoding.normalize(key)));
+      return detail(s, s.keys.shardOf(key, null));
     } finally {
       s.release();
     }

@@ -12,7 +12,7 @@ import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.runners.TestRunners.Kind;
 import io.shardyfusion.storage.ObjectInfo;
 import io.shardyfusion.storage.ObjectStore;
-import io.shardyfusion.transforms.AttemptHook;
+import io.shardyfusion.transforms.AttemptHooks;
 import io.shardyfusion.transforms.ShardedWrite;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
@@ -50,7 +50,7 @@ class RetryAndFailureTest {
    * file (created atomically), because the runner deserialises a fresh copy of the hook for the
    * retry; the file also records which attempt failed.
    */
-  static final class FailFirstAttemptOfOneShard implements AttemptHook {
+  static final class FailFirstAttemptOfOneShard implements AttemptHooks.AfterUpload {
     private static final long serialVersionUID = 1L;
     private final String marker;
     private final int dbId;
@@ -109,9 +109,10 @@ class RetryAndFailureTest {
       args = new String[] {"--flinkConfDir=" + flinkConfDir(tmp.resolve("flink-conf"))};
     }
     Pipeline p = TestRunners.pipeline(runner.kind, args);
-    p.apply(GenerateSequence.from(0).to(ROWS)).apply(ShardedWrite.<Long>to(config)
-        .withKeyFn(RunnerParityTest::u64Key).withValueFn(RunnerParityTest::u64Value)
-        .withAttemptHook(new FailFirstAttemptOfOneShard(marker, FAILING_DB)));
+    p.apply(GenerateSequence.from(0).to(ROWS)).apply(AttemptHooks.withAttemptHook(
+        ShardedWrite.<Long>to(config).withKeyFn(RunnerParityTest::u64Key)
+            .withValueFn(RunnerParityTest::u64Value),
+        new FailFirstAttemptOfOneShard(marker, FAILING_DB)));
     TestRunners.runToDone(p);
 
     assertThat(marker).as("the hook failed one attempt").exists();

@@ -9,11 +9,12 @@ import java.util.List;
  *
  * @param files the files to upload with their sizes and CRC32C, in name order
  * @param minKey the smallest stored key, {@code maxKey} the largest (encoded bytes)
+ * @param recordBytes key + value bytes of the records (before compression)
  * @param contentHash XXH3-128 over the sorted records (32 hex digits): equal hashes mean equal
  *     contents, whatever the file bytes (which may carry build times and ids)
  */
 public record BuiltShard(int dbId, Path dir, List<ShardFile> files, long rowCount,
-    long dbBytes, byte[] minKey, byte[] maxKey, String contentHash) {
+    long dbBytes, long recordBytes, byte[] minKey, byte[] maxKey, String contentHash) {
 
   public BuiltShard {
     files = List.copyOf(files);

@@ -1,10 +1,7 @@
 package io.shardyfusion.transforms;
 
-import io.shardyfusion.errors.KeyValidationException;
-import io.shardyfusion.errors.RoutingException;
-import io.shardyfusion.routing.KeyEncoding;
-import io.shardyfusion.routing.ShardRouter;
-import io.shardyfusion.routing.ShardRouters;
+import io.shardyfusion.routing.RecordRouter;
+import io.shardyfusion.routing.ShardCount;
 import io.shardyfusion.writer.WriteConfig;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -13,8 +10,9 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
 
 /**
- * Routes each element to its shard and encodes its key: the same routing and key encoding as
- * every other writer and the reader. A bad element fails the bundle with a message naming it.
+ * Routes each element to its shard and encodes its key with {@link RecordRouter}: the same
+ * routing and key encoding as every other writer and the reader. A bad element fails the
+ * bundle with a message naming it.
  */
 final class AssignShardFn<T> extends DoFn<T, KV<Integer, KV<byte[], byte[]>>> {
   private static final long serialVersionUID = 1L;
@@ -24,59 +22,40 @@ final class AssignShardFn<T> extends DoFn<T, KV<Integer, KV<byte[], byte[]>>> {
   private final SerializableFunction<T, ?> keyFn;
   private final SerializableFunction<T, byte[]> valueFn;
   private final SerializableFunction<T, Map<String, Object>> routingContextFn;
-  private final PCollectionView<Integer> numDbsView; // null when numDbs is known up front
-  private transient ShardRouter router;
-  private transient int routerNumDbs;
+  private final PCollectionView<Long> rowCountView; // null when the count needs no rows
+  private transient RecordRouter keys;
+  private transient ShardCount keysCount;
 
   AssignShardFn(WriteConfig config, SerializableFunction<T, ?> keyFn,
       SerializableFunction<T, byte[]> valueFn,
       SerializableFunction<T, Map<String, Object>> routingContextFn,
-      PCollectionView<Integer> numDbsView) {
+      PCollectionView<Long> rowCountView) {
     this.config = config;
     this.keyFn = keyFn;
     this.valueFn = valueFn;
     this.routingContextFn = routingContextFn;
-    this.numDbsView = numDbsView;
+    this.rowCountView = rowCountView;
   }
 
   @ProcessElement
   public void process(ProcessContext c) {
     T element = c.element();
-    ShardRouter r = router(numDbsView == null ? ShardedWrite.fixedNumDbs(config)
-        : c.sideInput(numDbsView));
-    KeyEncoding encoding = config.keyEncoding();
-    Object key;
-    int dbId;
-    byte[] value;
-    try {
-      key = encoding.normalize(keyFn.apply(element));
-      dbId = routingContextFn == null ? r.route(key)
-          : r.route(key, routingContextFn.apply(element));
-      value = valueFn.apply(element);
-    } catch (KeyValidationException e) {
-      throw new KeyValidationException("element " + describe(element) + ": " + e.getMessage(),
-          e);
-    } catch (RoutingException e) {
-      throw new RoutingException("element " + describe(element) + ": " + e.getMessage(), e);
-    }
-    if (value == null) {
-      throw new KeyValidationException("element " + describe(element) + " (key " + key
-          + "): the value function returned null; every record needs a value");
-    }
-    byte[] keyBytes = encoding.encodeNormalized(key);
+    RecordRouter.Record r = keys(ShardedWrite.resolve(config.shardCount(), c, rowCountView))
+        .prepare(element, keyFn::apply,
+            routingContextFn == null ? null : routingContextFn::apply, valueFn::apply,
+            () -> "element " + describe(element));
     ShardedWriteMetrics.ROWS_ROUTED.inc();
-    ShardedWriteMetrics.BYTES_ROUTED.inc(keyBytes.length + value.length);
-    c.output(KV.of(dbId, KV.of(keyBytes, value)));
+    ShardedWriteMetrics.BYTES_ROUTED.inc(r.key().length + r.value().length);
+    c.output(KV.of(r.dbId(), KV.of(r.key(), r.value())));
   }
 
-  private ShardRouter router(int numDbs) {
-    if (router == null || routerNumDbs != numDbs) {
-      router = numDbs < 0
-          ? ShardRouters.createDiscovering(config.sharding(), config.keyEncoding())
-          : ShardRouters.create(config.sharding(), numDbs, config.keyEncoding());
-      routerNumDbs = numDbs;
+  private RecordRouter keys(ShardCount count) {
+    if (keys == null || !count.equals(keysCount)) {
+      keys = new RecordRouter(count.router(config.sharding(), config.keyEncoding()),
+          config.keyEncoding());
+      keysCount = count;
     }
-    return router;
+    return keys;
   }
 
   static String describe(Object element) {

@@ -1,76 +1,56 @@
 package io.shardyfusion.transforms;
 
-import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.manifest.store.ManifestStore;
-import io.shardyfusion.writer.publish.ShardAttempt;
-import io.shardyfusion.runs.RunRecords;
+import io.shardyfusion.routing.ShardCount;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import io.shardyfusion.writer.BuildResult;
-import io.shardyfusion.writer.BuildStats;
-import io.shardyfusion.writer.RunPublisher;
+import io.shardyfusion.writer.PreviousSnapshot;
+import io.shardyfusion.writer.RunLifecycle;
 import io.shardyfusion.writer.WriteConfig;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
+import io.shardyfusion.writer.publish.ShardAttempt;
 import java.util.List;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.PCollectionView;
 
 /**
- * The singleton publish step. It runs once, on the one element {@link ShardedWrite} creates,
- * after every shard attempt is available as a side input: winners, manifest, then
- * {@code _CURRENT}, then the run record (PUBLISHED, or FAILED when no retry can succeed), then
- * loser cleanup. A retry of this step republishes the same winners under
- * the same manifest key (createdAt is fixed when the pipeline is built).
+ * Step 4 of the {@link RunLifecycle}, once: the singleton publish step runs on the one element
+ * {@link ShardedWrite} creates, after every shard attempt is available as a side input. It
+ * renews the run's lease (shards may have waited for the slowest one), then publishes: winners,
+ * manifest, {@code _CURRENT}, record PUBLISHED, losers deleted; a failure follows the
+ * lifecycle's rule. A retry of this step republishes the same winners under the same manifest
+ * key (the run id and createdAt are fixed when the pipeline is built). Outputs the run's
+ * {@link BuildResult}.
  */
 final class PublishFn extends DoFn<String, BuildResult> {
   private static final long serialVersionUID = 1L;
 
-  private final WriteConfig config;
-  private final Instant createdAt;
+  private final RunLifecycle lifecycle;
   private final PCollectionView<List<ShardAttempt>> attemptsView;
-  private final PCollectionView<Integer> numDbsView; // null when numDbs is known up front
+  private final PCollectionView<Long> rowCountView; // null when the count needs no rows
 
-  PublishFn(WriteConfig config, Instant createdAt,
-      PCollectionView<List<ShardAttempt>> attemptsView, PCollectionView<Integer> numDbsView) {
-    this.config = config;
-    this.createdAt = createdAt;
+  PublishFn(RunLifecycle lifecycle, PCollectionView<List<ShardAttempt>> attemptsView,
+      PCollectionView<Long> rowCountView) {
+    this.lifecycle = lifecycle;
     this.attemptsView = attemptsView;
-    this.numDbsView = numDbsView;
+    this.rowCountView = rowCountView;
   }
 
   @ProcessElement
   public void process(ProcessContext c) {
-    String runId = c.element();
     List<ShardAttempt> attempts = c.sideInput(attemptsView);
-    int numDbs = numDbsView == null ? ShardedWrite.fixedNumDbs(config) : c.sideInput(numDbsView);
-    long t0 = System.nanoTime();
+    WriteConfig config = lifecycle.config();
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());
         ManifestStore manifests = config.openManifestStore(store)) {
-      RunRecords runs = new RunRecords(store, Clock.systemUTC(), manifests.location());
-      // Shards may have waited for the slowest one: renew before the checks, so cleanup does
-      // not take this run's uploads for abandoned while it publishes.
-      runs.ensureRunning(runId, config.runLease(), BuildShardFn.WRITER_NAME, null);
-      RunPublisher.Outcome out;
+      RunLifecycle.Run run = lifecycle.join(store, manifests, PreviousSnapshot.Reusable.NONE);
       try {
-        // Marks the run record PUBLISHED once _CURRENT is written.
-        out = RunPublisher.publish(store, manifests, config, runId, createdAt, numDbs, attempts);
-      } catch (ShardyfusionException e) {
-        if (!e.retryable()) {
-          BuildShardFn.markFailed(runs, runId, e);
-        }
-        throw e;
+        ShardCount count = ShardedWrite.resolve(config.shardCount(), c, rowCountView);
+        // Routing happened on the workers: the whole run is build time here.
+        c.output(run.publish(attempts, count, 0));
+      } catch (RuntimeException e) {
+        throw run.fail(e);
       }
-      long rows = out.winners().stream().mapToLong(ShardAttempt::rowCount).sum();
-      long bytes = out.winners().stream().mapToLong(ShardAttempt::dbBytes).sum();
-      long publishMs = (System.nanoTime() - t0) / 1_000_000;
-      long totalMs = Duration.between(createdAt, Instant.now()).toMillis();
-      BuildStats stats = new BuildStats(rows, bytes, out.manifest().numDbs(),
-          out.winners().size(), attempts.size(), 0, Math.max(0, totalMs - publishMs), publishMs,
-          totalMs);
-      c.output(new BuildResult(runId, out.manifest().shards(), out.manifestRef(), stats));
     }
   }
 }

@@ -1,26 +1,25 @@
 package io.shardyfusion.transforms;
 
 import io.shardyfusion.errors.ConfigValidationException;
-import io.shardyfusion.writer.publish.RunIds;
-import io.shardyfusion.writer.publish.ShardAttempt;
 import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.routing.ShardCount;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.writer.BuildResult;
+import io.shardyfusion.writer.RunLifecycle;
 import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.WriteOptions;
-import java.time.Instant;
+import io.shardyfusion.writer.publish.ShardAttempt;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -29,7 +28,6 @@ import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Builds a sharded snapshot from a {@link PCollection} and publishes it: the Beam counterpart
@@ -47,7 +45,12 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * in-process writer and the reader) → {@link GroupByKey} by shard id → stream each group into
  * the bounded-memory shard builder and upload it to its own attempt directory → one singleton
  * step chooses a winner per shard, writes the manifest, then {@code _CURRENT}, and deletes the
- * losing attempts of retried or speculative tasks. The output holds one {@link BuildResult}.
+ * losing attempts of retried or speculative tasks. The output holds one {@link BuildResult}
+ * (coded by {@link BuildResultCoder}). The steps are those of {@link RunLifecycle} under
+ * {@link RunLifecycle.Retries#BY_RUNNER}; the run id and creation time are fixed when the
+ * transform is made ({@link #to}), so every worker and a retried publish agree on them.
+ *
+ * <p>Immutable: every {@code with*} returns a copy, and rejects a bad argument naming it.
  *
  * <p>Memory: the shard builder never holds a shard in heap, but whether the runner's group
  * iterable is lazy is the runner's choice. Flink's is; Spark's is with
@@ -55,31 +58,37 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  */
 public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollection<BuildResult>> {
   private static final long serialVersionUID = 1L;
+  /** The engine name in run records and the manifest's writer info. */
+  static final String ENGINE = "beam";
 
-  private final WriteConfig config;
+  private final RunLifecycle lifecycle;
   private final SerializableFunction<T, ?> keyFn;
   private final SerializableFunction<T, byte[]> valueFn;
   private final SerializableFunction<T, Map<String, Object>> routingContextFn;
   private final long sortBufferBytes;
   private final AttemptHook attemptHook;
 
-  private ShardedWrite(WriteConfig config, SerializableFunction<T, ?> keyFn,
-      SerializableFunction<T, byte[]> valueFn,
-      SerializableFunction<T, Map<String, Object>> routingContextFn, long sortBufferBytes,
-      AttemptHook attemptHook) {
-    this.config = config;
-    this.keyFn = keyFn;
-    this.valueFn = valueFn;
-    this.routingContextFn = routingContextFn;
-    this.sortBufferBytes = sortBufferBytes;
-    this.attemptHook = attemptHook;
+  private ShardedWrite(Builder<T> b) {
+    this.lifecycle = b.lifecycle;
+    this.keyFn = b.keyFn;
+    this.valueFn = b.valueFn;
+    this.routingContextFn = b.routingContextFn;
+    this.sortBufferBytes = b.sortBufferBytes;
+    this.attemptHook = b.attemptHook;
   }
 
-  /** A write to the snapshot {@code config} describes; set the key and value functions next. */
+  /**
+   * A write to the snapshot {@code config} describes; set the key and value functions next.
+   * The run's id ({@link WriteConfig#runId()} or a fresh one) and creation time are fixed here.
+   */
   public static <T> ShardedWrite<T> to(WriteConfig config) {
-    Objects.requireNonNull(config, "config");
-    return new ShardedWrite<>(config, null, null, null,
-        WriteOptions.DEFAULT_SORT_BUFFER_BYTES, null);
+    if (config == null) {
+      throw new ConfigValidationException("ShardedWrite.to needs a WriteConfig, got null");
+    }
+    Builder<T> b = new Builder<>();
+    b.lifecycle = RunLifecycle.create(config, ENGINE, RunLifecycle.Retries.BY_RUNNER);
+    b.sortBufferBytes = WriteOptions.DEFAULT_SORT_BUFFER_BYTES;
+    return b.build();
   }
 
   /**
@@ -110,20 +119,23 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
 
   /** The key of each element: a Long/Integer, String or byte[] matching the key encoding. */
   public ShardedWrite<T> withKeyFn(SerializableFunction<T, ?> fn) {
-    return new ShardedWrite<>(config, requireArg("keyFn", fn), valueFn, routingContextFn,
-        sortBufferBytes, attemptHook);
+    Builder<T> b = toBuilder();
+    b.keyFn = requireFn("withKeyFn", fn);
+    return b.build();
   }
 
   /** The stored value of each element. */
   public ShardedWrite<T> withValueFn(SerializableFunction<T, byte[]> fn) {
-    return new ShardedWrite<>(config, keyFn, requireArg("valueFn", fn), routingContextFn,
-        sortBufferBytes, attemptHook);
+    Builder<T> b = toBuilder();
+    b.valueFn = requireFn("withValueFn", fn);
+    return b.build();
   }
 
   /** The columns a multi-column CEL expression reads, for each element. */
   public ShardedWrite<T> withRoutingContextFn(SerializableFunction<T, Map<String, Object>> fn) {
-    return new ShardedWrite<>(config, keyFn, valueFn, requireArg("routingContextFn", fn),
-        sortBufferBytes, attemptHook);
+    Builder<T> b = toBuilder();
+    b.routingContextFn = requireFn("withRoutingContextFn", fn);
+    return b.build();
   }
 
   /**
@@ -131,20 +143,53 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
    * spills to the worker's temp directory ({@link WriteConfig#tempDir()}).
    */
   public ShardedWrite<T> withSortBufferBytes(long bytes) {
-    return new ShardedWrite<>(config, keyFn, valueFn, routingContextFn,
-        WriteOptions.checkSortBufferBytes(bytes), attemptHook);
+    Builder<T> b = toBuilder();
+    b.sortBufferBytes = WriteOptions.checkSortBufferBytes(bytes);
+    return b.build();
   }
 
   /**
-   * Fault injection for tests of retries and speculative execution: the hook runs after each
-   * shard attempt is uploaded and before it is reported; see {@link AttemptHook}.
+   * Test seam, not API: fault injection for tests of retries and speculative execution; the
+   * hook runs after each shard attempt is uploaded and before it is reported.
    */
-  public ShardedWrite<T> withAttemptHook(AttemptHook hook) {
-    return new ShardedWrite<>(config, keyFn, valueFn, routingContextFn, sortBufferBytes, hook);
+  ShardedWrite<T> withAttemptHook(AttemptHook hook) {
+    Builder<T> b = toBuilder();
+    b.attemptHook = requireFn("withAttemptHook", hook);
+    return b.build();
   }
 
   public WriteConfig config() {
-    return config;
+    return lifecycle.config();
+  }
+
+  /** The run this transform publishes (fixed when it was made). */
+  public String runId() {
+    return lifecycle.runId();
+  }
+
+  private Builder<T> toBuilder() {
+    Builder<T> b = new Builder<>();
+    b.lifecycle = lifecycle;
+    b.keyFn = keyFn;
+    b.valueFn = valueFn;
+    b.routingContextFn = routingContextFn;
+    b.sortBufferBytes = sortBufferBytes;
+    b.attemptHook = attemptHook;
+    return b;
+  }
+
+  /** The mutable copy each {@code with*} edits; its fields are checked by the setter. */
+  private static final class Builder<T> {
+    private RunLifecycle lifecycle;
+    private SerializableFunction<T, ?> keyFn;
+    private SerializableFunction<T, byte[]> valueFn;
+    private SerializableFunction<T, Map<String, Object>> routingContextFn;
+    private long sortBufferBytes;
+    private AttemptHook attemptHook;
+
+    ShardedWrite<T> build() {
+      return new ShardedWrite<>(this);
+    }
   }
 
   @Override
@@ -157,55 +202,57 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
       throw new ConfigValidationException("ShardedWrite needs a value function: call "
           + "withValueFn(element -> bytes)");
     }
-    if (config.sharding().needsRoutingContext() && routingContextFn == null) {
+    if (config().sharding().needsRoutingContext() && routingContextFn == null) {
       throw new ConfigValidationException("the CEL expression reads columns "
-          + config.sharding().celColumns().keySet() + "; call withRoutingContextFn(...)");
+          + config().sharding().celColumns().keySet() + "; call withRoutingContextFn(...)");
     }
   }
 
   @Override
   public PCollection<BuildResult> expand(PCollection<T> input) {
-    // Fixed when the pipeline is built, so every worker and a retried publish agree on them.
-    Instant createdAt = Instant.now();
-    String runId = config.runId() != null ? config.runId() : RunIds.newRunId(createdAt);
-
-    PCollectionView<Integer> numDbsView = config.maxKeysPerShard() == null ? null
-        : input.apply("CountRows", Count.globally())
-            .apply("NumDbsFromRowCount", MapElements.into(TypeDescriptors.integers())
-                .via(new NumDbsFromCount(config.maxKeysPerShard())))
-            .apply("NumDbsView", View.asSingleton());
+    WriteConfig config = config();
+    PCollectionView<Long> rowCountView = !config.shardCount().needsRowCount() ? null
+        : input.apply("CountRows", Count.globally()).setCoder(VarLongCoder.of())
+            .apply("RowCountView", View.asSingleton());
 
     ParDo.SingleOutput<T, KV<Integer, KV<byte[], byte[]>>> assign = ParDo.of(
-        new AssignShardFn<>(config, keyFn, valueFn, routingContextFn, numDbsView));
+        new AssignShardFn<>(config, keyFn, valueFn, routingContextFn, rowCountView));
     PCollection<KV<Integer, KV<byte[], byte[]>>> routed = input.apply("AssignShard",
-        numDbsView == null ? assign : assign.withSideInputs(numDbsView))
+        rowCountView == null ? assign : assign.withSideInputs(rowCountView))
         .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(ByteArrayCoder.of(),
             ByteArrayCoder.of())));
 
     PCollection<ShardAttempt> attempts = routed
         .apply("GroupByShard", GroupByKey.create())
-        .apply("BuildAndUploadShard", ParDo.of(new BuildShardFn(config, runId, sortBufferBytes,
+        .apply("BuildAndUploadShard", ParDo.of(new BuildShardFn(lifecycle, sortBufferBytes,
             attemptHook)))
-        .setCoder(SerializableCoder.of(ShardAttempt.class));
+        .setCoder(ShardAttemptCoder.of());
     PCollectionView<List<ShardAttempt>> attemptsView =
         attempts.apply("AttemptsView", View.asList());
 
     ParDo.SingleOutput<String, BuildResult> publish = ParDo.of(
-        new PublishFn(config, createdAt, attemptsView, numDbsView));
+        new PublishFn(lifecycle, attemptsView, rowCountView));
     return input.getPipeline()
-        .apply("RunId", Create.of(runId).withCoder(StringUtf8Coder.of()))
-        .apply("Publish", numDbsView == null ? publish.withSideInputs(attemptsView)
-            : publish.withSideInputs(attemptsView, numDbsView))
-        .setCoder(SerializableCoder.of(BuildResult.class));
+        .apply("RunId", Create.of(lifecycle.runId()).withCoder(StringUtf8Coder.of()))
+        .apply("Publish", rowCountView == null ? publish.withSideInputs(attemptsView)
+            : publish.withSideInputs(attemptsView, rowCountView))
+        .setCoder(BuildResultCoder.of());
   }
 
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
+    WriteConfig config = config();
+    ShardCount count = config.shardCount();
     builder.add(DisplayData.item("s3Prefix", config.s3Prefix()).withLabel("Snapshot prefix"))
-        .addIfNotNull(DisplayData.item("numDbs", config.numDbs() == null ? null
-            : config.numDbs().longValue()).withLabel("Shards"))
-        .addIfNotNull(DisplayData.item("maxKeysPerShard", config.maxKeysPerShard())
+        .add(DisplayData.item("manifestStore", String.valueOf(config.manifestStoreFactory()))
+            .withLabel("Manifest store"))
+        .add(DisplayData.item("runId", lifecycle.runId()).withLabel("Run id"))
+        .add(DisplayData.item("shardCount", count.toString()).withLabel("Shard count"))
+        .addIfNotNull(DisplayData.item("numDbs", count.known().isPresent()
+            ? (Long) (long) count.known().getAsInt() : null).withLabel("Shards"))
+        .addIfNotNull(DisplayData.item("maxKeysPerShard",
+            count instanceof ShardCount.PerMaxKeys m ? m.maxKeysPerShard() : null)
             .withLabel("Max keys per shard"))
         .add(DisplayData.item("sharding", config.sharding().toString()).withLabel("Sharding"))
         .add(DisplayData.item("keyEncoding", config.keyEncoding().wireName())
@@ -213,41 +260,16 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
         .add(DisplayData.item("sortBufferBytes", sortBufferBytes).withLabel("Sort buffer"));
   }
 
-  /** numDbs when it does not depend on the data: explicit, from boundaries, or -1 (CEL). */
-  static int fixedNumDbs(WriteConfig config) {
-    if (config.numDbs() != null) {
-      return config.numDbs();
-    }
-    int implied = config.sharding().impliedNumDbs();
-    return implied > 0 ? implied : -1;
+  /** {@code count} resolved with the row-count side input when it needs one. */
+  static ShardCount resolve(ShardCount count, DoFn<?, ?>.ProcessContext c,
+      PCollectionView<Long> rowCountView) {
+    return count.needsRowCount() ? count.resolve(() -> c.sideInput(rowCountView)) : count;
   }
 
-  private static <X> X requireArg(String name, X value) {
+  private static <X> X requireFn(String method, X value) {
     if (value == null) {
-      throw new ConfigValidationException(name + " must not be null");
+      throw new ConfigValidationException(method + " needs a function, got null");
     }
     return value;
-  }
-
-  /** ceil(rows / maxKeysPerShard), at least 1. */
-  private static final class NumDbsFromCount
-      implements SerializableFunction<Long, Integer> {
-    private static final long serialVersionUID = 1L;
-    private final long maxKeysPerShard;
-
-    NumDbsFromCount(long maxKeysPerShard) {
-      this.maxKeysPerShard = maxKeysPerShard;
-    }
-
-    @Override
-    public Integer apply(Long rows) {
-      long n = Math.max(1, (rows + maxKeysPerShard - 1) / maxKeysPerShard);
-      if (n > WriteConfig.MAX_NUM_DBS) {
-        throw new ConfigValidationException(rows + " rows at maxKeysPerShard="
-            + maxKeysPerShard + " need " + n + " shards, more than " + WriteConfig.MAX_NUM_DBS
-            + "; raise maxKeysPerShard");
-      }
-      return (int) n;
-    }
   }
 }

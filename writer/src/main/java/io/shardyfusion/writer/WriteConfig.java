@@ -5,6 +5,7 @@ import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.ManifestStoreFactory;
 import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.routing.ShardCount;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.routing.ShardingStrategy;
 import io.shardyfusion.backend.ShardBackend;
@@ -39,9 +40,9 @@ import java.util.Map;
  *     .build();
  * }</pre>
  *
- * <p>The shard count comes from exactly one place: {@code numDbs}, or {@code maxKeysPerShard}
- * (HASH: {@code ceil(rows / maxKeysPerShard)}), or the CEL spec (boundaries + 1, or discovered
- * as the largest shard id the expression yields + 1).
+ * <p>The shard count ({@link #shardCount()}) comes from exactly one place: {@code numDbs}, or
+ * {@code maxKeysPerShard} (HASH: {@code ceil(rows / maxKeysPerShard)}), or the CEL spec
+ * (boundaries + 1, or discovered as the largest shard id the expression yields + 1).
  *
  * <p>Manifests and the current pointer go next to the shards by default; {@link
  * Builder#manifestStore} publishes them elsewhere (e.g. PostgreSQL) while shards stay under
@@ -50,12 +51,11 @@ import java.util.Map;
 public final class WriteConfig implements Serializable {
   private static final long serialVersionUID = 1L;
   /** The most shards one snapshot may have. */
-  public static final int MAX_NUM_DBS = 65_536;
+  public static final int MAX_NUM_DBS = ShardCount.MAX_NUM_DBS;
   /** How long a run's lease lasts unless renewed (see {@link #runLease()}). */
   public static final Duration DEFAULT_RUN_LEASE = io.shardyfusion.runs.RunRecord.DEFAULT_LEASE;
 
-  private final Integer numDbs;
-  private final Long maxKeysPerShard;
+  private final ShardCount shardCount;
   private final String s3Prefix;
   private final KeyEncoding keyEncoding;
   private final ShardingSpec sharding;
@@ -71,9 +71,8 @@ public final class WriteConfig implements Serializable {
   private final ManifestStoreFactory manifestStore;
   private final String manifestFormat;
 
-  private WriteConfig(Builder b) {
-    this.numDbs = b.numDbs;
-    this.maxKeysPerShard = b.maxKeysPerShard;
+  private WriteConfig(Builder b, ShardCount shardCount) {
+    this.shardCount = shardCount;
     this.s3Prefix = StorageLocation.parse(b.s3Prefix).url();
     this.keyEncoding = b.keyEncoding;
     this.sharding = b.sharding;
@@ -96,8 +95,11 @@ public final class WriteConfig implements Serializable {
 
   public Builder toBuilder() {
     Builder b = new Builder();
-    b.numDbs = numDbs;
-    b.maxKeysPerShard = maxKeysPerShard;
+    if (shardCount instanceof ShardCount.Fixed f) {
+      b.numDbs = f.numDbs();
+    } else if (shardCount instanceof ShardCount.PerMaxKeys m) {
+      b.maxKeysPerShard = m.maxKeysPerShard();
+    }
     b.s3Prefix = s3Prefix;
     b.keyEncoding = keyEncoding;
     b.sharding = sharding;
@@ -115,13 +117,9 @@ public final class WriteConfig implements Serializable {
     return b;
   }
 
-  /** The explicit shard count, or null when it is derived (see the class comment). */
-  public Integer numDbs() {
-    return numDbs;
-  }
-
-  public Long maxKeysPerShard() {
-    return maxKeysPerShard;
+  /** How many shards the snapshot has, and when that is known (see the class comment). */
+  public ShardCount shardCount() {
+    return shardCount;
   }
 
   /** The snapshot prefix in canonical form ({@code s3://bucket/path} or {@code file:///dir}). */
@@ -188,12 +186,6 @@ public final class WriteConfig implements Serializable {
     return runLease;
   }
 
-  /** Whether the shard count is only known once every key has been routed (CEL discovery). */
-  public boolean discoversNumDbs() {
-    return numDbs == null && maxKeysPerShard == null
-        && sharding.strategy() == ShardingStrategy.CEL && sharding.boundaries() == null;
-  }
-
   /** Where manifests and the current pointer are published. */
   public ManifestStoreFactory manifestStoreFactory() {
     return manifestStore;
@@ -231,20 +223,15 @@ public final class WriteConfig implements Serializable {
 
     private Builder() {}
 
+    /** A fixed shard count, {@link ShardCount#fixed}. */
     public Builder numDbs(int n) {
-      if (n <= 0 || n > MAX_NUM_DBS) {
-        throw new ConfigValidationException("numDbs must be in 1.." + MAX_NUM_DBS + ", got " + n);
-      }
-      this.numDbs = n;
+      this.numDbs = ShardCount.fixed(n).numDbs();
       return this;
     }
 
-    /** Derive numDbs as {@code ceil(rows / n)} (HASH sharding only). */
+    /** Derive numDbs as {@code ceil(rows / n)} (HASH sharding only), {@link ShardCount#perMaxKeys}. */
     public Builder maxKeysPerShard(long n) {
-      if (n <= 0) {
-        throw new ConfigValidationException("maxKeysPerShard must be > 0, got " + n);
-      }
-      this.maxKeysPerShard = n;
+      this.maxKeysPerShard = ShardCount.perMaxKeys(n).maxKeysPerShard();
       return this;
     }
 
@@ -364,10 +351,13 @@ public final class WriteConfig implements Serializable {
         throw new ConfigValidationException("set either numDbs (" + numDbs
             + ") or maxKeysPerShard (" + maxKeysPerShard + "), not both");
       }
+      ShardCount count;
       if (sharding.strategy() == ShardingStrategy.HASH) {
         if (numDbs == null && maxKeysPerShard == null) {
           throw new ConfigValidationException("HASH sharding needs numDbs or maxKeysPerShard");
         }
+        count = numDbs != null ? ShardCount.fixed(numDbs)
+            : ShardCount.perMaxKeys(maxKeysPerShard);
       } else {
         if (maxKeysPerShard != null) {
           throw new ConfigValidationException("maxKeysPerShard only applies to HASH sharding; "
@@ -379,8 +369,11 @@ public final class WriteConfig implements Serializable {
               + sharding.boundaries().size() + " CEL boundaries, which make " + implied
               + " shards; drop numDbs or fix the boundaries");
         }
+        count = implied > 0 ? ShardCount.fromBoundaries(sharding)
+            : numDbs != null ? ShardCount.fixed(numDbs)
+            : ShardCount.discovered(sharding.celExpr());
       }
-      return new WriteConfig(this);
+      return new WriteConfig(this, count);
     }
 
     private static <T> T require(String name, T value) {

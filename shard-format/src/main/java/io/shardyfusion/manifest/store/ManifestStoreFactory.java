@@ -21,8 +21,12 @@ public interface ManifestStoreFactory extends Serializable {
    */
   ManifestStore open(ObjectStore snapshotStore);
 
-  /** Manifests and {@code _CURRENT} next to the shards, in the object store (the default). */
+  /**
+   * Manifests and {@code _CURRENT} next to the shards, in the object store (the default). Its
+   * {@code toString()} names it (factories describe themselves that way, e.g. in a Beam
+   * transform's display data; never with a password).
+   */
   static ManifestStoreFactory objectStore() {
-    return ObjectStoreManifestStore::new;
+    return ObjectStoreManifestStoreFactory.INSTANCE;
   }
 }

@@ -32,9 +32,24 @@ public final class RunLease {
     return new RunLease(records, duration, records.start(runId, duration, engine, basedOn));
   }
 
+  /**
+   * Joins a run that other tasks may have started: makes sure its record is RUNNING (see
+   * {@link RunRecords#ensureRunning}, idempotent); call before the task uploads anything.
+   */
+  public static RunLease join(RunRecords records, String runId, Duration duration,
+      String engine, String basedOn) {
+    return new RunLease(records, duration,
+        records.ensureRunning(runId, duration, engine, basedOn));
+  }
+
   /** Extends the lease when less than half of it remains; otherwise does nothing. */
   public synchronized void renewIfDue() {
     current = records.renewIfDue(current, duration);
+  }
+
+  /** Ends the run (PUBLISHED or FAILED); see {@link RunRecords#finish}. */
+  public synchronized void finish(io.shardyfusion.runs.RunStatus status) {
+    current = records.finish(current.runId(), status);
   }
 
   /** The record as last written. */

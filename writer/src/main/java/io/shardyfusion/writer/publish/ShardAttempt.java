@@ -10,12 +10,13 @@ import java.util.List;
  * Several attempts may exist for a shard (retries, speculative tasks); one wins.
  *
  * @param minKey the smallest key in the manifest's JSON form; {@code maxKey} likewise
+ * @param recordBytes key + value bytes of the shard's records (before compression)
  * @param dbUrl where the shard's files are; for a shard reused from an earlier snapshot
  *     (same contents) this is that snapshot's directory
  */
 public record ShardAttempt(int dbId, String attempt, String dbUrl, long rowCount, long dbBytes,
-    Object minKey, Object maxKey, List<ShardFile> files, String writer, String host,
-    long durationMs, String contentHash) implements Serializable {
+    long recordBytes, Object minKey, Object maxKey, List<ShardFile> files, String writer,
+    String host, long durationMs, String contentHash) implements Serializable {
 
   public ShardAttempt {
     files = List.copyOf(files);

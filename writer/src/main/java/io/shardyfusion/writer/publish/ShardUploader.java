@@ -31,7 +31,7 @@ public final class ShardUploader {
         && shard.rowCount() == previous.rowCount()) {
       durationMs = (System.nanoTime() - startNanos) / 1_000_000;
       return new ShardAttempt(shard.dbId(), previous.attempt(), previous.dbUrl(),
-          previous.rowCount(), previous.dbBytes(), previous.minKey(), previous.maxKey(),
+          previous.rowCount(), previous.dbBytes(), shard.recordBytes(), previous.minKey(), previous.maxKey(),
           previous.files(), writer, HostName.get(), durationMs, previous.contentHash());
     }
     String dir = SnapshotLayout.attemptDir(runId, shard.dbId(), attempt);
@@ -40,7 +40,7 @@ public final class ShardUploader {
     }
     durationMs = (System.nanoTime() - startNanos) / 1_000_000;
     return new ShardAttempt(shard.dbId(), attempt, store.url(dir), shard.rowCount(),
-        shard.dbBytes(), encoding.toJsonValue(shard.minKey()),
+        shard.dbBytes(), shard.recordBytes(), encoding.toJsonValue(shard.minKey()),
         encoding.toJsonValue(shard.maxKey()), shard.files(), writer, HostName.get(),
         durationMs, shard.contentHash());
   }

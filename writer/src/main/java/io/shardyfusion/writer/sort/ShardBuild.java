@@ -61,6 +61,7 @@ public final class ShardBuild {
         }
         prev = key;
         p.rows++;
+        p.recordBytes += key.length + value.length;
       }
       p.last = prev;
     } catch (RuntimeException e) {
@@ -81,6 +82,7 @@ public final class ShardBuild {
     private final ShardBuilder builder;
     private final HashStream128 content = Hashing.xxh3_128().hashStream();
     private long rows;
+    private long recordBytes;
     private byte[] first;
     private byte[] last;
 
@@ -106,7 +108,7 @@ public final class ShardBuild {
         HashValue128 h = content.get();
         String hash = String.format("%016x%016x", h.getMostSignificantBits(),
             h.getLeastSignificantBits());
-        return new BuiltShard(dbId, dir, files, rows, bytes, first, last, hash);
+        return new BuiltShard(dbId, dir, files, rows, bytes, recordBytes, first, last, hash);
       } finally {
         close();
       }

@@ -1,7 +1,10 @@
-package io.shardyfusion.writer.publish;
+package io.shardyfusion.writer;
+
+import io.shardyfusion.writer.publish.ShardAttempt;
+import io.shardyfusion.writer.publish.SnapshotPublisher;
+import io.shardyfusion.writer.publish.WinnerSelector;
 
 import io.shardyfusion.layout.SnapshotLayout;
-import io.shardyfusion.writer.ManifestAssembler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,7 +14,6 @@ import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ShardFile;
 import io.shardyfusion.storage.LocalObjectStore;
 import io.shardyfusion.storage.ObjectInfo;
-import io.shardyfusion.writer.WriteConfig;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +29,7 @@ class SnapshotPublisherTest {
       byte[] data) {
     String dir = SnapshotLayout.attemptDir(run, db, attempt);
     store.put(dir + "/000001.sst", data, "application/octet-stream");
-    return new ShardAttempt(db, attempt, store.url(dir), 1, data.length, 1L, 1L,
+    return new ShardAttempt(db, attempt, store.url(dir), 1, data.length, 0, 1L, 1L,
         List.of(new ShardFile("000001.sst", data.length, "00000000")), "test", "h", 0, null);
   }
 
@@ -50,7 +52,7 @@ class SnapshotPublisherTest {
     LocalObjectStore store = new LocalObjectStore(tmp);
     ShardAttempt ok = upload(store, "r1", 0, "a", new byte[10]);
     ShardAttempt truncated = new ShardAttempt(1, "a", store.url(SnapshotLayout.attemptDir("r1", 1,
-        "a")), 1, 99, 1L, 1L, List.of(new ShardFile("000001.sst", 99, "00000000")), "t", "h", 0,
+        "a")), 1, 99, 0, 1L, 1L, List.of(new ShardFile("000001.sst", 99, "00000000")), "t", "h", 0,
         null);
     WriteConfig cfg = WriteConfig.builder().numDbs(2).s3Prefix(store.baseUrl()).build();
     Manifest m = ManifestAssembler.assemble(cfg, "r1", Instant.now(), 2, List.of(ok, truncated));

@@ -1,4 +1,6 @@
-package io.shardyfusion.writer.publish;
+package io.shardyfusion.writer;
+
+import io.shardyfusion.writer.publish.RunLease;
 
 import io.shardyfusion.runs.RunRecord;
 import io.shardyfusion.runs.RunRecords;
@@ -14,8 +16,6 @@ import io.shardyfusion.manifest.ManifestSchemaAssertions;
 import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.CountingObjectStore;
 import io.shardyfusion.storage.LocalObjectStore;
-import io.shardyfusion.writer.SnapshotWriter;
-import io.shardyfusion.writer.WriteConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
