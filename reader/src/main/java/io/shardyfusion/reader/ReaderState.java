@@ -2,8 +2,8 @@ package io.shardyfusion.reader;
 
 import io.shardyfusion.backend.ShardReader;
 import io.shardyfusion.manifest.Manifest;
-import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.RecordRouter;
+import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardRouter;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,9 +49,9 @@ final class ReaderState {
     return null;
   }
 
-  /** The open shard, or null when the shard has no rows. */
+  /** The open shard, or null when the shard has no rows (or no shard can hold the key). */
   ShardReader shard(int dbId) {
-    return shards[dbId];
+    return dbId == RecordRouter.NO_SHARD ? null : shards[dbId];
   }
 
   /** Takes a reference; false if the state is already closed. */

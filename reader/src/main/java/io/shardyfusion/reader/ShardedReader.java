@@ -175,7 +175,7 @@ public final class ShardedReader implements AutoCloseable {
     throttle(1);
     ReaderState s = acquire();
     try {
-      RecordRouter.Routed k = s.keys.route(key, routingContext);
+      RecordRouter.Routed k = s.keys.routeForLookup(key, routingContext);
       ShardReader shard = s.shard(k.dbId());
       return shard == null ? null : shard.get(k.keyBytes());
     } finally {
@@ -228,7 +228,7 @@ public final class ShardedReader implements AutoCloseable {
     Map<Integer, List<Integer>> byShard = new HashMap<>();
     byte[][] encodedKeys = new byte[n][];
     for (int i = 0; i < n; i++) {
-      RecordRouter.Routed k = s.keys.route(keys.get(i), routingContext);
+      RecordRouter.Routed k = s.keys.routeForLookup(keys.get(i), routingContext);
       normalized[i] = k.key();
       encodedKeys[i] = k.keyBytes();
       byShard.computeIfAbsent(k.dbId(), x -> new ArrayList<>()).add(i);

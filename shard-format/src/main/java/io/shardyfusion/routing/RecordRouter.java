@@ -2,6 +2,7 @@ package io.shardyfusion.routing;
 
 import io.shardyfusion.errors.KeyValidationException;
 import io.shardyfusion.errors.RoutingException;
+import io.shardyfusion.errors.UnknownRoutingValueException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -52,10 +53,29 @@ public final class RecordRouter {
     return dbId(encoding.normalize(key), routingContext);
   }
 
+  /** {@link Routed#dbId()} of a key that no shard can hold (see {@link #routeForLookup}). */
+  public static final int NO_SHARD = -1;
+
   /** Normalises, routes and encodes {@code key}. */
   public Routed route(Object key, Map<String, ?> routingContext) {
     Object k = encoding.normalize(key);
     return new Routed(dbId(k, routingContext), k, encoding.encodeNormalized(k));
+  }
+
+  /**
+   * As {@link #route}, for lookups: a categorical token that is not among the snapshot's
+   * routing values means no shard holds the key, so the key routes to {@link #NO_SHARD} (a
+   * miss) instead of failing, as the Python system's readers do.
+   */
+  public Routed routeForLookup(Object key, Map<String, ?> routingContext) {
+    Object k = encoding.normalize(key);
+    int dbId;
+    try {
+      dbId = dbId(k, routingContext);
+    } catch (UnknownRoutingValueException e) {
+      dbId = NO_SHARD;
+    }
+    return new Routed(dbId, k, encoding.encodeNormalized(k));
   }
 
   /**
@@ -76,6 +96,8 @@ public final class RecordRouter {
       value = valueFn.apply(record);
     } catch (KeyValidationException e) {
       throw new KeyValidationException(name.get() + ": " + e.getMessage(), e);
+    } catch (UnknownRoutingValueException e) {
+      throw new UnknownRoutingValueException(name.get() + ": " + e.getMessage());
     } catch (RoutingException e) {
       throw new RoutingException(name.get() + ": " + e.getMessage(), e);
     }

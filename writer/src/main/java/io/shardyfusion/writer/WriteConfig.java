@@ -366,8 +366,11 @@ public final class WriteConfig implements Serializable {
         int implied = sharding.impliedNumDbs();
         if (implied > 0 && numDbs != null && numDbs != implied) {
           throw new ConfigValidationException("numDbs " + numDbs + " contradicts the "
-              + sharding.boundaries().size() + " CEL boundaries, which make " + implied
-              + " shards; drop numDbs or fix the boundaries");
+              + (sharding.boundaries() != null
+                  ? sharding.boundaries().size() + " CEL boundaries, which make " + implied
+                      + " shards; drop numDbs or fix the boundaries"
+                  : implied + " routing values (one shard each); drop numDbs or fix the "
+                      + "routing values"));
         }
         count = implied > 0 ? ShardCount.fromBoundaries(sharding)
             : numDbs != null ? ShardCount.fixed(numDbs)
