@@ -9,6 +9,7 @@ import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.reader.SnapshotInfo;
+import io.shardyfusion.records.SnapshotVerifier;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.writer.BuildResult;
@@ -211,40 +212,34 @@ public final class BuildSnapshotExample implements Callable<Integer> {
     if (s3 != null) {
       readerConfig.s3ConnectionOptions(s3);
     }
-    List<Lookup> lookups = new ArrayList<>();
-    SnapshotInfo info;
+    List<SnapshotVerifier.Expected> expected = new ArrayList<>();
+    for (JsonlRecords.Row row : samples) {
+      expected.add(new SnapshotVerifier.Expected("line " + row.lineNumber(), row.key(),
+          row.value()));
+    }
+    if (missing != null) {
+      expected.add(new SnapshotVerifier.Expected(null, missing, null));
+    }
+    SnapshotVerifier.Report check;
     try (ShardedReader reader = ShardedReader.open(readerConfig.build())) {
-      info = reader.snapshotInfo();
-      if (!info.runId().equals(result.runId())) {
-        throw new MismatchException("the reader opened run " + info.runId() + " under "
-            + output + ", not the run just written (" + result.runId() + "); did another "
-            + "writer publish there meanwhile?");
-      }
-      for (JsonlRecords.Row row : samples) {
-        lookups.add(new Lookup(row.lineNumber(), row.key(), row.value(), reader.get(row.key())));
-      }
-      if (missing != null) {
-        lookups.add(new Lookup(0, missing, null, reader.get(missing)));
-      }
+      check = SnapshotVerifier.verify(reader, expected, lines, result.runId());
+    }
+    SnapshotInfo info = check.info();
+    if (!info.runId().equals(result.runId())) {
+      throw new MismatchException(check.problems().get(0));
+    }
+    List<Lookup> lookups = new ArrayList<>();
+    for (SnapshotVerifier.Lookup l : check.lookups()) {
+      String label = l.expected().label();
+      lookups.add(new Lookup(label == null ? 0 : Long.parseLong(label.substring(5)),
+          l.expected().key(), l.expected().value(), l.actual()));
     }
     out.println("lookups:");
     out.println(toJson(lookupsJson(lookups)));
     out.println("snapshot info:");
     out.println(toJson(infoJson(info)));
-
-    for (Lookup l : lookups) {
-      if (!l.matches()) {
-        throw new MismatchException(l.lineNumber() == 0
-            ? "key " + describeKey(l.key()) + " is not in " + input + " but the reader returned "
-                + describeValue(l.actual())
-            : "key " + describeKey(l.key()) + " (line " + l.lineNumber() + ") was written as "
-                + describeValue(l.expected()) + " but the reader returned "
-                + describeValue(l.actual()));
-      }
-    }
-    if (info.totalRows() != lines) {
-      throw new MismatchException("the snapshot holds " + info.totalRows() + " rows, the input "
-          + lines);
+    if (!check.ok()) {
+      throw new MismatchException(check.problems().get(0));
     }
     out.println("OK: " + lines + " records from " + input + " published under " + output
         + "; " + lookups.size() + " lookups returned what was written.");
@@ -305,7 +300,7 @@ public final class BuildSnapshotExample implements Callable<Integer> {
           if (row.key() instanceof Long k) {
             minKey = Math.min(minKey, k);
             maxKey = Math.max(maxKey, k);
-          } else if (row.key() instanceof String s && s.startsWith(MISSING_PREFIX)) {
+          } else if (row.key() instanceof String s && s.startsWith(SnapshotVerifier.ABSENT_PREFIX)) {
             seenCandidates.add(s);
           }
           return row;
@@ -313,26 +308,10 @@ public final class BuildSnapshotExample implements Callable<Integer> {
       };
     }
 
-    private static final String MISSING_PREFIX = "no-such-key-";
-
     /** A key that is in no record of the input, or null if none is easy to find. */
     Object missingKey(String runId) {
-      if (keyEncoding.isInteger()) {
-        if (rows == 0) {
-          return 0L;
-        }
-        long max = keyEncoding == KeyEncoding.U64BE ? Long.MAX_VALUE : 0xFFFF_FFFFL;
-        if (maxKey < max) {
-          return maxKey + 1;
-        }
-        return minKey > 0 ? minKey - 1 : null;
-      }
-      String candidate = MISSING_PREFIX + runId;
-      while (seenCandidates.contains(candidate)) {
-        candidate = candidate + "-";
-      }
-      return keyEncoding == KeyEncoding.RAW ? candidate.getBytes(StandardCharsets.UTF_8)
-          : candidate;
+      return SnapshotVerifier.absentKey(keyEncoding, rows, minKey, maxKey, runId,
+          seenCandidates::contains);
     }
   }
 
@@ -381,19 +360,6 @@ public final class BuildSnapshotExample implements Callable<Integer> {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static String describeKey(Object key) {
-    return key instanceof byte[] b ? "\"" + new String(b, StandardCharsets.UTF_8) + "\""
-        : key instanceof String s ? "\"" + s + "\"" : String.valueOf(key);
-  }
-
-  private static String describeValue(byte[] value) {
-    if (value == null) {
-      return "nothing (key absent)";
-    }
-    String s = new String(value, StandardCharsets.UTF_8);
-    return "'" + (s.length() > 80 ? s.substring(0, 77) + "..." : s) + "'";
   }
 
   /**
