@@ -12,6 +12,7 @@ import io.shardyfusion.reader.SnapshotInfo;
 import io.shardyfusion.records.SnapshotVerifier;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.storage.S3ConnectionOptions;
+import io.shardyfusion.storage.S3Settings;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.BuildResultJson;
 import io.shardyfusion.writer.SnapshotWriter;
@@ -103,9 +104,18 @@ public final class BuildSnapshotExample implements Callable<Integer> {
       description = "Where the reader downloads shards (default: ${DEFAULT-VALUE})")
   Path localRoot = repoRoot.resolve("work-data/reader");
 
+  @Option(names = "--s3-option", paramLabel = "KEY=VALUE",
+      description = {"S3 connection setting for s3:// prefixes, repeatable, as in shardy: "
+          + "endpoint_url, addressing_style (path|virtual|auto), region, connect_timeout, "
+          + "read_timeout, api_call_timeout, max_attempts, max_connections; credentials come "
+          + "from the AWS default chain",
+          "e.g. --s3-option endpoint_url=http://127.0.0.1:9000 --s3-option "
+              + "addressing_style=path"})
+  List<String> s3Settings = new ArrayList<>();
+
   @Option(names = "--s3-endpoint-url", paramLabel = "URL",
-      description = "S3 endpoint for s3:// prefixes (S3Proxy, MinIO; path-style addressing); "
-          + "credentials come from the AWS default chain")
+      description = "Deprecated: --s3-option endpoint_url=URL --s3-option "
+          + "addressing_style=path")
   String s3EndpointUrl;
 
   @Spec
@@ -247,11 +257,17 @@ public final class BuildSnapshotExample implements Callable<Integer> {
   }
 
   private S3ConnectionOptions s3Options() {
-    if (s3EndpointUrl == null) {
+    List<String> settings = new ArrayList<>();
+    if (s3EndpointUrl != null) {
+      spec.commandLine().getErr().println("shardy-example: warning: --s3-endpoint-url is "
+          + "deprecated; use --s3-option endpoint_url=URL --s3-option addressing_style=path");
+      settings.addAll(List.of("endpoint_url=" + s3EndpointUrl, "addressing_style=path"));
+    }
+    settings.addAll(s3Settings);
+    if (settings.isEmpty()) {
       return null;
     }
-    return S3ConnectionOptions.builder().endpointUrl(s3EndpointUrl).addressingStyle("path")
-        .build();
+    return S3Settings.apply(S3ConnectionOptions.builder(), settings).build();
   }
 
   /** Re-reads the file (streaming) for its first, middle and last record. */
