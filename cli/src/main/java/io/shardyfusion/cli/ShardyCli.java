@@ -124,6 +124,8 @@ public final class ShardyCli implements Callable<Integer> {
       description = "Log what the library does (stderr) and print stack traces on errors.")
   boolean verbose;
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   private final CliContext ctx;
   private final Session shared;
   private volatile Session session;
@@ -246,11 +248,31 @@ public final class ShardyCli implements Callable<Integer> {
       return shared;
     }
     if (session == null) {
-      session = new Session(ctx, new GlobalSettings(currentUrl, s3Options, credentialsFile,
+      session = new Session(ctx, new GlobalSettings(currentUrl, allS3Options(), credentialsFile,
           profile, outputFormat, pin == null ? null : pin.ref, pin == null ? null : pin.offset,
           cacheDir, verbose));
     }
     return session;
+  }
+
+  /**
+   * Every --s3-option of the command line, in order, before and after the subcommand: picocli
+   * resets an inherited option's list when the subcommand's own occurrences start, which would
+   * drop {@code shardy --s3-option a=1 get 42 --s3-option b=2}'s first one.
+   */
+  private List<String> allS3Options() {
+    CommandLine.ParseResult parsed = spec == null ? null : spec.commandLine().getParseResult();
+    if (parsed == null) {
+      return s3Options;
+    }
+    List<String> all = new ArrayList<>();
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      CommandLine.Model.OptionSpec o = p.matchedOption("--s3-option");
+      if (o != null) {
+        all.addAll(o.originalStringValues());
+      }
+    }
+    return all;
   }
 
   /** Where this invocation reads and writes (for subcommands in other modules). */
@@ -275,11 +297,12 @@ public final class ShardyCli implements Callable<Integer> {
    * @throws UsageException for bad S3 options or a bad credentials file
    */
   public ManifestStoreResolver.Access sharedS3Access() {
-    if (s3Options.isEmpty() && profile == null
+    List<String> s3 = allS3Options();
+    if (s3.isEmpty() && profile == null
         && CredentialsFile.locate(credentialsFile, ctx) == null) {
       return null;
     }
-    return SnapshotTarget.access(new GlobalSettings(currentUrl, s3Options, credentialsFile,
+    return SnapshotTarget.access(new GlobalSettings(currentUrl, s3, credentialsFile,
         profile, outputFormat, null, null, cacheDir, verbose), ctx);
   }
 

@@ -9,6 +9,7 @@ import io.shardyfusion.cli.ShardyCli;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.BuildResultJson;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +32,8 @@ import picocli.CommandLine.Unmatched;
 /**
  * {@code shardy build}: the Beam job {@link BuildSnapshot} as a subcommand of the one
  * {@code shardy} front end ({@link ShardyCli}), so that it takes the shared S3, credentials and
- * output options of the read commands. Its own options are kebab-case; every other
+ * output options of the read commands. Its own options are {@link BuildSnapshotOptions}' in
+ * kebab-case, with their descriptions ({@link #spec}); every other
  * {@code --option=value} (or {@code --option value}) goes to Beam unchanged, kebab-case turned
  * into Beam's camelCase ({@code --flink-master} = {@code --flinkMaster}).
  */
@@ -58,14 +62,15 @@ import picocli.CommandLine.Unmatched;
         "  shardy build --input=examples/data/users.jsonl --key-field=id --num-dbs=8 \\",
         "      --output=file:///tmp/users",
         "  shardy build --input='data/*.csv' --key-field=email --key-encoding=utf8 \\",
-        "      --value-fields=name,country --max-keys-per-shard=1000000 --output=file:///tmp/p",
+        "      --value-fields=name,country --max-keys-per-shard=1000000 \\",
+        "      --output=file:///tmp/people",
         "  shardy build --input='data/*.parquet' --key-field=id --cel-expr=key \\",
         "      --boundaries=1000000,2000000 --output=s3://bucket/snapshots/users \\",
-        "      --s3-option endpoint_url=http://127.0.0.1:9000 --s3-option addressing_style=path \\",
-        "      --profile minio",
+        "      --s3-option endpoint_url=http://127.0.0.1:9000 \\",
+        "      --s3-option addressing_style=path --profile minio",
         "  shardy build --input=examples/data/users.jsonl --key-field=id --num-dbs=8 \\",
-        "      --output=file:///tmp/users --runner=FlinkRunner --flinkMaster=[local] "
-            + "--parallelism=2",
+        "      --output=file:///tmp/users --runner=FlinkRunner --flinkMaster=[local] \\",
+        "      --parallelism=2",
         "  shardy build ... --runner=SparkRunner --sparkMaster='local[2]'",
         "",
         "Exit codes: 0 published, 1 the job failed (nothing published), 2 bad options or input."})
@@ -75,87 +80,48 @@ final class BuildCommand implements Callable<Integer> {
   @ParentCommand ShardyCli root;
   @Spec CommandSpec spec;
 
-  @Option(names = "--input", paramLabel = "PATTERN",
-      description = "Input file pattern(s), comma-separated, e.g. data/*.jsonl.")
-  String input;
-
-  @Option(names = "--input-format", paramLabel = "FMT",
-      description = "jsonl | csv | parquet | avro (default: from the extension).")
-  String inputFormat;
-
-  @Option(names = "--key-field", paramLabel = "FIELD", description = "The key field.")
-  String keyField;
-
-  @Option(names = "--value-field", paramLabel = "FIELD",
-      description = "Store one field (string as UTF-8, bytes as is, else JSON).")
-  String valueField;
-
-  @Option(names = "--value-fields", paramLabel = "F1,F2",
-      description = "Store a JSON object of these fields (neither: the whole record as JSON).")
-  String valueFields;
-
-  @Option(names = "--key-encoding", paramLabel = "ENC",
-      description = "u64be (default) | u32be | utf8 | raw.")
-  String keyEncoding;
-
-  @Option(names = "--num-dbs", paramLabel = "N", description = "Number of shards.")
-  String numDbs;
-
-  @Option(names = "--max-keys-per-shard", paramLabel = "N",
-      description = "Derive the shard count from the row count.")
-  String maxKeysPerShard;
-
-  @Option(names = "--cel-expr", paramLabel = "EXPR", description = "CEL sharding expression.")
-  String celExpr;
-
-  @Option(names = "--cel-columns", paramLabel = "NAME:TYPE,...",
-      description = "Columns the CEL expression reads besides key.")
-  String celColumns;
-
-  @Option(names = "--boundaries", paramLabel = "B1,B2,...",
-      description = "Sorted CEL boundaries (n boundaries make n+1 shards).")
-  String boundaries;
-
-  @Option(names = "--output", paramLabel = "PREFIX",
-      description = "Where to publish: file:///dir or s3://bucket/path.")
-  String output;
-
-  @Option(names = "--run-id", paramLabel = "ID", description = "Fixed run id (default: generated).")
-  String runId;
-
-  @Option(names = "--sort-buffer-mb", paramLabel = "N",
-      description = "A shard's sort buffer on a worker, MiB (default 64).")
-  String sortBufferMb;
-
-  @Option(names = "--temp-dir", paramLabel = "DIR",
-      description = "Workers' directory for sort spills and shard builds.")
-  String tempDir;
-
-  @Option(names = "--custom-fields", paramLabel = "K=V,...",
-      description = "User fields stored in the manifest.")
-  String customFields;
-
-  @Option(names = "--manifest-store", paramLabel = "JDBC_URL",
-      description = "Publish manifests + pointer to PostgreSQL: "
-          + "jdbc:postgresql://HOST:5432/DB.")
-  String manifestStore;
-
-  @Option(names = "--manifest-store-user", paramLabel = "ROLE",
-      description = "PostgreSQL role (default postgres).")
-  String manifestStoreUser;
-
-  @Option(names = "--manifest-store-password-env", paramLabel = "VAR",
-      description = "Environment variable holding the PostgreSQL password.")
-  String manifestStorePasswordEnv;
-
-  @Option(names = "--manifest-dataset", paramLabel = "NAME",
-      description = "Dataset in the PostgreSQL manifest store (default: default).")
-  String manifestDataset;
-
   @Option(names = "--help-all", description = "Every option of the job with Beam's names.")
   boolean helpAll;
 
   @Unmatched List<String> passThrough = new ArrayList<>();
+
+  /**
+   * The job's own options, in help order, as {@code beanProperty:PARAM_LABEL}: their kebab-case
+   * names and descriptions come from {@link BuildSnapshotOptions} (one description per option).
+   * The deprecated S3 ones are not listed; they pass through to Beam.
+   */
+  private static final List<String> JOB_OPTIONS = List.of("input:PATTERN",
+      "inputFormat:FMT", "keyField:FIELD", "valueField:FIELD", "valueFields:F1,F2",
+      "keyEncoding:ENC", "numDbs:N", "maxKeysPerShard:N", "celExpr:EXPR",
+      "celColumns:NAME:TYPE,...", "boundaries:B1,B2,...", "output:PREFIX", "runId:ID",
+      "sortBufferMb:N", "tempDir:DIR", "customFields:K=V,...", "manifestStore:JDBC_URL",
+      "manifestStoreUser:ROLE", "manifestStorePasswordEnv:VAR", "manifestDataset:NAME");
+
+  /** The command with the job's options added from {@link BuildSnapshotOptions}. */
+  static CommandSpec spec() {
+    CommandSpec spec = CommandSpec.forAnnotatedObject(new BuildCommand());
+    for (String entry : JOB_OPTIONS) {
+      int colon = entry.indexOf(':');
+      String property = entry.substring(0, colon);
+      String getter = "get" + Character.toUpperCase(property.charAt(0)) + property.substring(1);
+      Method m;
+      try {
+        m = BuildSnapshotOptions.class.getMethod(getter);
+      } catch (NoSuchMethodException e) {
+        throw new IllegalStateException("BuildSnapshotOptions has no " + getter, e);
+      }
+      // picocli formats descriptions: a literal % (as in "shard_hash(key) % 8u") is %%.
+      String description = m.getAnnotation(Description.class).value().replace("%", "%%");
+      Default.String dflt = m.getAnnotation(Default.String.class);
+      Default.Integer dfltInt = m.getAnnotation(Default.Integer.class);
+      if (dflt != null || dfltInt != null) {
+        description += " (default: " + (dflt != null ? dflt.value() : dfltInt.value()) + ")";
+      }
+      spec.addOption(OptionSpec.builder(kebab(property)).paramLabel(entry.substring(colon + 1))
+          .type(String.class).description(description).build());
+    }
+    return spec;
+  }
 
   @Override
   public Integer call() {
@@ -217,6 +183,11 @@ final class BuildCommand implements Callable<Integer> {
       out.add("--preferGroupByKeyToHandleHugeValues=true");
     }
     return out;
+  }
+
+  /** keyField -> --key-field. */
+  static String kebab(String property) {
+    return "--" + property.replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);
   }
 
   /** --key-field -> --keyField. */

@@ -7,6 +7,6 @@ import java.util.List;
 public final class PipelineJobCommands implements JobCommands {
   @Override
   public List<Object> commands() {
-    return List.of(new BuildCommand(), new DemoCommand());
+    return List.of(BuildCommand.spec(), new DemoCommand());
   }
 }
