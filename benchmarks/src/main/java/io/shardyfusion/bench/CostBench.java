@@ -8,7 +8,6 @@ import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.WriteOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,22 +24,20 @@ import picocli.CommandLine.Option;
 final class CostBench implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "1000000") long rows;
   @Mixin SnapshotShape shape;
-  @Option(names = "--store", defaultValue = "s3", description = "s3 (S3Proxy here) or file")
-  String storeKind;
-  @Option(names = "--dir") Path dir;
+  @Mixin Workspace workspace;
 
   @Override
   public Integer call() throws Exception {
-    Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-cost");
+    Path work = workspace.work("cost");
     CountingObjectStore.Counts counts = new CountingObjectStore.Counts();
-    try (S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null;
+    try (S3ProxyServer s3 = workspace.startS3();
         AutoCloseable on = ObjectStores.instrument(s -> new CountingObjectStore(s, counts))) {
       BenchStore store = BenchStore.of(s3, work, "cost");
       WriteConfig config = store.writeConfig().numDbs(shape.numDbs).tempDir(work.resolve("tmp"))
           .build();
       System.out.printf("# cost: %,d rows, %d shards, %d-byte values, %s store; requests "
           + "counted at the ObjectStore interface (a LIST is one per 1000 keys)%n", rows,
-          shape.numDbs, shape.valueSize, storeKind);
+          shape.numDbs, shape.valueSize, workspace.storeKind);
       System.out.printf("%-36s %6s %6s %6s %7s %12s %12s%n", "operation", "PUT", "GET", "LIST",
           "DELETE", "bytes up", "bytes down");
 
