@@ -46,8 +46,10 @@ import picocli.CommandLine.ScopeType;
         CommandLine.HelpCommand.class,
     },
     footer = {"",
-        "Beam jobs (bin/shardy runs them itself): build (a snapshot from files; "
-            + "'shardy help build'), demo.",
+        "Beam jobs: build (a snapshot from files; 'shardy build --help'), demo. bin/shardy "
+            + "runs them with this same front end on the pipelines or runners classpath; the "
+            + "shared options (--s3-option, --credentials-file, --profile, --output-format, -v) "
+            + "work for them as for the read commands.",
         "",
         "Output: --output-format defaults to table on a terminal and jsonl otherwise (one JSON "
             + "object per line, for pipes and scripts).",
@@ -63,6 +65,9 @@ import picocli.CommandLine.ScopeType;
         "  shardy rollback --offset 1",
         "  shardy --s3-option endpoint_url=http://127.0.0.1:9000 \\",
         "      --s3-option addressing_style=path --profile minio shards",
+        "  shardy build --input=examples/data/users.jsonl --key-field=id --num-dbs=8 \\",
+        "      --output=s3://bucket/users --s3-option endpoint_url=http://127.0.0.1:9000 \\",
+        "      --s3-option addressing_style=path --profile minio",
         "  printf 'get 1\\nrefresh\\nget 1\\n' | shardy"})
 public final class ShardyCli implements Callable<Integer> {
 
@@ -72,9 +77,12 @@ public final class ShardyCli implements Callable<Integer> {
   String currentUrl;
 
   @Option(names = "--s3-option", scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE", order = 2,
-      description = "S3 connection setting, repeatable: endpoint_url, addressing_style "
-          + "(path|virtual|auto), region, connect_timeout, read_timeout, api_call_timeout "
-          + "(seconds), max_attempts, max_connections.")
+      description = "S3 connection setting, repeatable (the one spelling for every command, "
+          + "build included): endpoint_url, addressing_style (path|virtual|auto), region, "
+          + "connect_timeout, read_timeout, api_call_timeout (seconds), max_attempts, "
+          + "max_connections. E.g. --s3-option endpoint_url=http://127.0.0.1:9000 "
+          + "--s3-option addressing_style=path. Keys come from --credentials-file/--profile "
+          + "(else the AWS default chain).")
   List<String> s3Options = new ArrayList<>();
 
   @Option(names = "--credentials-file", scope = ScopeType.INHERIT, paramLabel = "FILE", order = 3,
@@ -115,6 +123,8 @@ public final class ShardyCli implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, order = 8,
       description = "Log what the library does (stderr) and print stack traces on errors.")
   boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final CliContext ctx;
   private final Session shared;
@@ -163,6 +173,8 @@ public final class ShardyCli implements Callable<Integer> {
   /** A configured picocli command line over {@code root}: streams, converters, exit codes. */
   static CommandLine commandLine(ShardyCli root) {
     CommandLine cl = new CommandLine(root);
+    // Before the converters and streams below, which apply to the subcommands added so far.
+    addJobCommands(cl);
     cl.setOut(new PrintWriter(root.ctx.out(), true));
     cl.setErr(new PrintWriter(root.ctx.err(), true));
     cl.registerConverter(OutputFormat.class, OutputFormat::parse);
@@ -182,6 +194,24 @@ public final class ShardyCli implements Callable<Integer> {
       return exitCode(ex);
     });
     return cl;
+  }
+
+  /** {@code build} and {@code demo}: the providers' when on the classpath, else placeholders. */
+  private static void addJobCommands(CommandLine cl) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (JobCommands provider : java.util.ServiceLoader.load(JobCommands.class)) {
+      for (Object command : provider.commands()) {
+        CommandLine sub = new CommandLine(command);
+        cl.addSubcommand(sub);
+        names.add(sub.getCommandName());
+      }
+    }
+    for (Object stub : JobStubs.all()) {
+      CommandLine sub = new CommandLine(stub);
+      if (!names.contains(sub.getCommandName())) {
+        cl.addSubcommand(sub);
+      }
+    }
   }
 
   /** The one-line message for an error, with "(retryable)" when retrying may help. */
@@ -218,15 +248,62 @@ public final class ShardyCli implements Callable<Integer> {
       return shared;
     }
     if (session == null) {
-      session = new Session(ctx, new GlobalSettings(currentUrl, s3Options, credentialsFile,
+      session = new Session(ctx, new GlobalSettings(currentUrl, allS3Options(), credentialsFile,
           profile, outputFormat, pin == null ? null : pin.ref, pin == null ? null : pin.offset,
           cacheDir, verbose));
     }
     return session;
   }
 
-  CliContext context() {
+  /**
+   * Every --s3-option of the command line, in order, before and after the subcommand: picocli
+   * resets an inherited option's list when the subcommand's own occurrences start, which would
+   * drop {@code shardy --s3-option a=1 get 42 --s3-option b=2}'s first one.
+   */
+  private List<String> allS3Options() {
+    CommandLine.ParseResult parsed = spec == null ? null : spec.commandLine().getParseResult();
+    if (parsed == null) {
+      return s3Options;
+    }
+    List<String> all = new ArrayList<>();
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      CommandLine.Model.OptionSpec o = p.matchedOption("--s3-option");
+      if (o != null) {
+        all.addAll(o.originalStringValues());
+      }
+    }
+    return all;
+  }
+
+  /** Where this invocation reads and writes (for subcommands in other modules). */
+  public CliContext context() {
     return ctx;
+  }
+
+  /** --output-format, or null when not given. */
+  public OutputFormat outputFormat() {
+    return outputFormat;
+  }
+
+  /** -v / --verbose. */
+  public boolean verbose() {
+    return verbose;
+  }
+
+  /**
+   * The S3 connection and credentials of the shared options, or null when none is given (no
+   * --s3-option, no credentials file found, no --profile): then the caller's defaults apply.
+   *
+   * @throws UsageException for bad S3 options or a bad credentials file
+   */
+  public ManifestStoreResolver.Access sharedS3Access() {
+    List<String> s3 = allS3Options();
+    if (s3.isEmpty() && profile == null
+        && CredentialsFile.locate(credentialsFile, ctx) == null) {
+      return null;
+    }
+    return SnapshotTarget.access(new GlobalSettings(currentUrl, s3, credentialsFile,
+        profile, outputFormat, null, null, cacheDir, verbose), ctx);
   }
 
   /** Whether this root runs on an outer session (a REPL line or an exec op). */

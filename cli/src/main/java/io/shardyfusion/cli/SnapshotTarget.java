@@ -41,6 +41,18 @@ public final class SnapshotTarget implements AutoCloseable {
           + "jdbc:postgresql://host/db?user=ROLE&dataset=NAME) or set $" + ENV);
     }
     ManifestStoreResolver resolver = ManifestStoreResolvers.forUrl(url, ctx);
+    ManifestStoreResolver.Access access = access(settings, ctx);
+    return new SnapshotTarget(url, resolver.open(url, access), access);
+  }
+
+  /**
+   * The S3 connection and credentials the shared options give (--s3-option, --credentials-file,
+   * --profile): what the read commands, rollback, cleanup and {@code shardy build} use.
+   *
+   * @return credentials null = the AWS default chain
+   * @throws UsageException for bad S3 options or a bad credentials file
+   */
+  public static ManifestStoreResolver.Access access(GlobalSettings settings, CliContext ctx) {
     java.nio.file.Path file = CredentialsFile.locate(settings.credentialsFile(), ctx);
     CredentialsFile.Profile profile = null;
     if (file != null) {
@@ -55,8 +67,7 @@ public final class SnapshotTarget implements AutoCloseable {
     CredentialProvider credentials = profile == null ? null
         : new StaticCredentialProvider(profile.accessKeyId(), profile.secretAccessKey(),
             profile.sessionToken());
-    ManifestStoreResolver.Access access = new ManifestStoreResolver.Access(s3, credentials);
-    return new SnapshotTarget(url, resolver.open(url, access), access);
+    return new ManifestStoreResolver.Access(s3, credentials);
   }
 
   public String currentUrl() {

@@ -1,5 +1,6 @@
 package io.shardyfusion.pipelines;
 
+import io.shardyfusion.records.Record;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
