@@ -1,5 +1,13 @@
 package io.shardyfusion.pipelines;
 
+import io.shardyfusion.backend.sqlite.SqliteBackend;
+
+import io.shardyfusion.backend.sqlite.PageSize;
+
+import io.shardyfusion.backend.rocksdb.RocksDbBackend;
+
+import io.shardyfusion.backend.ShardBackend;
+
 import io.shardyfusion.records.Record;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -218,6 +226,18 @@ public final class BuildSnapshot {
     return records.apply("ShardedWrite", write);
   }
 
+  static ShardBackend shardBackend(BuildSnapshotOptions o) {
+    String f = o.getShardFormat() == null ? "rocksdb" : o.getShardFormat().trim();
+    if (f.equals("rocksdb")) {
+      return RocksDbBackend.defaults();
+    }
+    if (f.equals("sqlite")) {
+      return SqliteBackend.of(PageSize.parse(o.getSqlitePageSize()));
+    }
+    throw new ConfigValidationException("--shardFormat '" + f + "' is not known; use rocksdb or "
+        + "sqlite");
+  }
+
   /** Checks the options and the input paths; every problem names the option and the fix. */
   static Plan plan(BuildSnapshotOptions o, S3Access s3Access) {
     FileSystems.setDefaultPipelineOptions(o);
@@ -234,7 +254,8 @@ public final class BuildSnapshot {
     }
 
     WriteConfig.Builder b = WriteConfig.builder().s3Prefix(checkOutput(o.getOutput()))
-        .keyEncoding(encoding).keyCol(o.getKeyField());
+        .keyEncoding(encoding).keyCol(o.getKeyField())
+        .shardBackend(shardBackend(o)).manifestFormat(o.getManifestFormat());
     ShardingSpec sharding = sharding(o);
     b.sharding(sharding);
     if (o.getNumDbs() != null) {
@@ -323,11 +344,31 @@ public final class BuildSnapshot {
       }
     }
     List<Object> boundaries = o.getBoundaries() == null ? null : boundaries(o.getBoundaries());
+    if (o.getRoutingValues() != null) {
+      if (boundaries != null) {
+        throw new ConfigValidationException("set --boundaries (range routing) or "
+            + "--routingValues (categorical routing), not both");
+      }
+      return ShardingSpec.celCategorical(o.getCelExpr(), columns,
+          routingValues(o.getRoutingValues()));
+    }
     return columns == null
         ? (boundaries == null ? ShardingSpec.cel(o.getCelExpr())
             : ShardingSpec.cel(o.getCelExpr(), boundaries))
         : (boundaries == null ? ShardingSpec.celColumns(o.getCelExpr(), columns)
             : ShardingSpec.celColumns(o.getCelExpr(), columns, boundaries));
+  }
+
+  /** Integers if every token is one, else strings. */
+  static List<Object> routingValues(String text) {
+    List<Object> out = new ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      out.add(part.trim());
+    }
+    if (out.stream().allMatch(t -> ((String) t).matches("-?\\d+"))) {
+      out.replaceAll(t -> Long.parseLong((String) t));
+    }
+    return out;
   }
 
   /** Integers if every boundary is one, else decimals if every one is, else strings. */

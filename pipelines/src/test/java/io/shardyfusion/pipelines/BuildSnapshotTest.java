@@ -263,6 +263,31 @@ class BuildSnapshotTest {
   }
 
   @Test
+  void sqliteShardsAndCategoricalRoutingFromTheCommandLine() throws IOException {
+    Path in = write("regions.csv", "id,region", "1,eu", "2,us", "3,eu", "4,apac", "5,us");
+    String prefix = store("sqlite-regions");
+    Run run = build("--input=" + in, "--keyField=id", "--valueField=region",
+        "--celExpr=region", "--celColumns=region:string", "--routingValues=eu,us,apac",
+        "--shardFormat=sqlite", "--sqlitePageSize=auto", "--output=" + prefix);
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    try (ShardedReader reader = reader(prefix)) {
+      assertThat(reader.manifest().required().shardFormat()).isEqualTo("sqlite");
+      assertThat(reader.manifest().required().formatVersion()).isEqualTo(4);
+      assertThat(reader.manifest().required().sharding().routingValues())
+          .containsExactly("eu", "us", "apac");
+      assertThat(reader.manifest().shards()).extracting(ShardMeta::rowCount)
+          .containsExactly(2L, 2L, 1L);
+      assertThat(str(reader.get(4L, java.util.Map.of("region", "apac")))).isEqualTo("apac");
+      assertThat(reader.get(4L, java.util.Map.of("region", "mars"))).isNull();
+    }
+    Run bad = build("--input=" + in, "--keyField=id", "--valueField=region",
+        "--shardFormat=lmdb", "--numDbs=2", "--output=" + store("bad-format"));
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--shardFormat 'lmdb' is not known; use rocksdb or sqlite");
+  }
+
+  @Test
   void maxKeysPerShardDerivesTheShardCount() throws IOException {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
