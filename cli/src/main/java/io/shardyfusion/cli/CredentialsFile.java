@@ -1,8 +1,6 @@
 package io.shardyfusion.cli;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -94,29 +92,8 @@ public final class CredentialsFile {
    * @throws UsageException when a file named explicitly (flag or environment) does not exist
    */
   public static Path locate(Path explicit, CliContext ctx) {
-    if (explicit != null) {
-      return mustExist(explicit, "--credentials");
-    }
-    for (String env : List.of(PY_ENV, ENV)) {
-      String fromEnv = ctx.env(env);
-      if (fromEnv != null) {
-        return mustExist(Path.of(fromEnv), "$" + env);
-      }
-    }
-    for (Path p : List.of(Path.of("credentials.toml"),
-        ctx.home().resolve(".config/shardy/credentials.toml"))) {
-      if (Files.isRegularFile(p)) {
-        return p;
-      }
-    }
-    return null;
-  }
-
-  private static Path mustExist(Path p, String from) {
-    if (!Files.isRegularFile(p)) {
-      throw new UsageException(from + " " + p + " does not exist or is not a file");
-    }
-    return p;
+    return TomlFiles.locate(explicit, "--credentials", List.of(PY_ENV, ENV), "credentials.toml",
+        ctx);
   }
 
   /**
@@ -126,17 +103,7 @@ public final class CredentialsFile {
    */
   public static Profile load(Path file, String profile, PrintStream err) {
     warnIfOpen(file, err);
-    JsonNode root;
-    try {
-      root = new TomlMapper().readTree(file.toFile());
-    } catch (JacksonException e) {
-      var at = e.getLocation();
-      throw new UsageException("credentials file " + file + " is not valid TOML"
-          + (at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ")") + ": "
-          + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new UsageException("cannot read credentials file " + file + ": " + e.getMessage());
-    }
+    JsonNode root = TomlFiles.read(file, "credentials file");
     JsonNode section = root == null ? null : root.get(profile);
     if (section == null || !section.isObject()) {
       List<String> names = new ArrayList<>();

@@ -1,8 +1,6 @@
 package io.shardyfusion.cli;
 
 import io.shardyfusion.reader.ShardedReader;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,17 +38,14 @@ final class GetCommand extends OpCommand {
   @Option(names = "--strict", description = "Exit 1 when the key is not found.")
   boolean strict;
 
-  @Option(names = "--routing-context", paramLabel = "NAME=VALUE",
-      description = "A routing column for multi-column CEL sharding (repeatable), or one JSON "
-          + "object of them.")
-  List<String> routingContext = new ArrayList<>();
+  @picocli.CommandLine.Mixin
+  RoutingContextOption routingContext = new RoutingContextOption();
 
   @Override
   public Result run(Session session) {
     ShardedReader reader = session.reader();
     Object k = KeyParser.parse(key, reader.manifest().keyEncoding());
-    byte[] value = reader.get(k, RoutingContexts.parse(routingContext,
-        reader.manifest().shardingSpec()));
+    byte[] value = reader.get(k, routingContext.parse(reader.manifest().shardingSpec()));
     ValueFormat format = session.valueFormat(valueFormat);
     Map<String, Object> row = Lookups.row(key, k, value, format, session.nullRepr());
     if (value == null) {

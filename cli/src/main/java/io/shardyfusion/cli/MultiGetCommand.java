@@ -40,10 +40,8 @@ final class MultiGetCommand extends OpCommand {
   @Option(names = "--strict", description = "Exit 1 when any key is missing (a JVM extension).")
   boolean strict;
 
-  @Option(names = "--routing-context", paramLabel = "NAME=VALUE",
-      description = "A routing column for multi-column CEL sharding, for every key (repeatable),"
-          + " or one JSON object of them.")
-  List<String> routingContext = new ArrayList<>();
+  @picocli.CommandLine.Mixin
+  RoutingContextOption routingContext = new RoutingContextOption();
 
   @Override
   public Result run(Session session) {
@@ -60,8 +58,7 @@ final class MultiGetCommand extends OpCommand {
     for (String k : typed) {
       parsed.add(KeyParser.parse(k, encoding));
     }
-    Map<String, Object> context = RoutingContexts.parse(routingContext,
-        reader.manifest().shardingSpec());
+    Map<String, Object> context = routingContext.parse(reader.manifest().shardingSpec());
     List<byte[]> values = typed.isEmpty() ? List.of() : context == null
         ? reader.multiGetList(parsed) : lookUp(reader, parsed, context);
     ValueFormat format = session.valueFormat(valueFormat);

@@ -1,11 +1,7 @@
 package io.shardyfusion.cli;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
@@ -63,26 +59,7 @@ record ReaderToml(Path file, String currentUrl, Path localRoot, String credentia
    * @throws UsageException when a file named explicitly (flag or environment) does not exist
    */
   static Path locate(Path explicit, CliContext ctx) {
-    if (explicit != null) {
-      return mustExist(explicit, "--config");
-    }
-    String fromEnv = ctx.env(ENV);
-    if (fromEnv != null) {
-      return mustExist(Path.of(fromEnv), "$" + ENV);
-    }
-    for (Path p : List.of(Path.of("reader.toml"), ctx.home().resolve(".config/shardy/reader.toml"))) {
-      if (Files.isRegularFile(p)) {
-        return p;
-      }
-    }
-    return null;
-  }
-
-  private static Path mustExist(Path p, String from) {
-    if (!Files.isRegularFile(p)) {
-      throw new UsageException(from + " " + p + " does not exist or is not a file");
-    }
-    return p;
+    return TomlFiles.locate(explicit, "--config", List.of(ENV), "reader.toml", ctx);
   }
 
   /** Loads the located file, or {@link #NONE}. */
@@ -95,17 +72,7 @@ record ReaderToml(Path file, String currentUrl, Path localRoot, String credentia
    * @throws UsageException for malformed TOML, an unknown key or a bad value (naming it)
    */
   static ReaderToml load(Path file, PrintStream err) {
-    JsonNode root;
-    try {
-      root = new TomlMapper().readTree(file.toFile());
-    } catch (JacksonException e) {
-      var at = e.getLocation();
-      throw new UsageException("config file " + file + " is not valid TOML"
-          + (at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ")") + ": "
-          + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new UsageException("cannot read config file " + file + ": " + e.getMessage());
-    }
+    JsonNode root = TomlFiles.read(file, "config file");
     if (root == null) {
       return new ReaderToml(file, null, null, null, null, null, null, null, null);
     }

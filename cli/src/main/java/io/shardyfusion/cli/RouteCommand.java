@@ -5,10 +5,7 @@ import static io.shardyfusion.cli.Result.fields;
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.routing.ShardRouters;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -27,16 +24,14 @@ final class RouteCommand extends OpCommand {
   @Parameters(paramLabel = "KEY", description = "The key.")
   String key;
 
-  @Option(names = "--routing-context", paramLabel = "NAME=VALUE",
-      description = "A routing column for multi-column CEL sharding (repeatable), or one JSON "
-          + "object of them.")
-  List<String> routingContext = new ArrayList<>();
+  @picocli.CommandLine.Mixin
+  RoutingContextOption routingContext = new RoutingContextOption();
 
   @Override
   public Result run(Session session) {
     Manifest m = session.served().manifest();
     Object k = KeyParser.parse(key, m.keyEncoding());
-    Map<String, Object> context = RoutingContexts.parse(routingContext, m.shardingSpec());
+    Map<String, Object> context = routingContext.parse(m.shardingSpec());
     var router = ShardRouters.create(m.shardingSpec(), m.numDbs(), m.keyEncoding());
     int dbId = context == null ? router.route(k) : router.route(k, context);
     ShardMeta s = m.shard(dbId).orElse(null);

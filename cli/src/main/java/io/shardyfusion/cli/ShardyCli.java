@@ -251,7 +251,7 @@ public final class ShardyCli implements Callable<Integer> {
   public Integer call() {
     if (shared != null) {
       throw new UsageException("type a command (get, multiget, info, shards, route, history, "
-          + "rollback, schema, exec, refresh, help) or quit");
+          + "rollback, schema, exec, refresh, health, help) or quit");
     }
     return new Repl(session()).run();
   }

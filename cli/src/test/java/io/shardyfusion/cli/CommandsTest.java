@@ -161,7 +161,7 @@ class CommandsTest {
     String before = runs.current().manifestRef();
     CliRun byOffset = cli("--offset", "1", "get", "15");
     assertThat(byOffset.jsonl().get(0).get("value").asText()).isEqualTo("r2:15");
-    CliRun byRef = cli("--ref", runs.ref(0), "multiget", "5", "15");
+    CliRun byRef = cli("--ref", runs.ref(0), "multiget", "--strict", "5", "15");
     assertThat(byRef.code()).isEqualTo(1);
     assertThat(byRef.jsonl()).extracting(n -> n.path("value").asText(null))
         .containsExactly("r1:5", null);
