@@ -36,7 +36,7 @@ import java.util.Set;
  * used.
  */
 public final class CredentialsFile {
-  /** The environment variable naming the file (our older name; the Python CLI's is {@link #PY_ENV}). */
+  /** The environment variable naming the file (our older name; the Python CLI's: PY_ENV). */
   public static final String ENV = "SHARDY_CREDENTIALS_FILE";
   /** The Python CLI's environment variable naming the file. */
   public static final String PY_ENV = "SHARDY_CREDENTIALS";

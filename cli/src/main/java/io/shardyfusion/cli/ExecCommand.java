@@ -150,7 +150,8 @@ final class ExecCommand implements Callable<Integer> {
       }
       default -> {
         output.stream().println("[" + entry.get("index") + "] "
-            + String.join(" ", step.args().stream().filter(a -> !a.equals("--") && !a.equals("--strict")).toList()) + ": "
+            + String.join(" ", step.args().stream()
+                .filter(a -> !a.equals("--") && !a.equals("--strict")).toList()) + ": "
             + ((Boolean) entry.get("ok") ? "ok" : "FAILED"));
         if (result != null) {
           output.print(result);

@@ -19,7 +19,7 @@ import java.util.Set;
  * max_workers = 4                                 # parallel shard downloads here
  * thread_safety = "lock"                          # lock | pool: accepted, no effect (see below)
  * [output]
- * format = "jsonl"                                # json | jsonl | table | text (--output-format wins)
+ * format = "jsonl"                           # json, jsonl, table, text (--output-format wins)
  * value_encoding = "base64"                       # base64 | utf8 | hex (--value-format wins)
  * null_repr = "null"                              # the value printed for a missing key
  * </pre>

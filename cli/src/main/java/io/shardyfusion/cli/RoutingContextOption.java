@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The {@code --routing-context} option of get, multiget and route (see {@link RoutingContexts}). */
+/** The {@code --routing-context} option of get, multiget and route ({@link RoutingContexts}). */
 final class RoutingContextOption {
   @Option(names = "--routing-context", paramLabel = "NAME=VALUE",
       description = "A routing column for multi-column CEL sharding (repeatable, as the Python "
