@@ -43,6 +43,7 @@ import picocli.CommandLine.ScopeType;
         SchemaCommand.class,
         ExecCommand.class,
         RefreshCommand.class,
+        HealthCommand.class,
         CommandLine.HelpCommand.class,
     },
     footer = {"",
@@ -53,8 +54,14 @@ import picocli.CommandLine.ScopeType;
         "",
         "Output: --output-format defaults to table on a terminal and jsonl otherwise (one JSON "
             + "object per line, for pipes and scripts).",
-        "Exit codes: 0 ok, 1 key not found or operation failed, 2 usage error.",
-        "Environment: SHARDY_CURRENT, SHARDY_CREDENTIALS_FILE, SHARDY_JAVA_OPTS.",
+        "Exit codes (as the Python CLI): 0 ok (a missing key too, unless get --strict), 1 an "
+            + "operation failed or get --strict found nothing, 2 usage error; health: 0 "
+            + "healthy, 1 degraded, 2 unhealthy.",
+        "Python CLI files work unchanged: reader.toml (--config, $SHARDY_CONFIG), "
+            + "credentials.toml (--credentials, $SHARDY_CREDENTIALS), exec scripts "
+            + "(commands: ...). Deliberate differences: see each command's --help and the README.",
+        "Environment: SHARDY_CURRENT, SHARDY_CONFIG, SHARDY_CREDENTIALS "
+            + "(or SHARDY_CREDENTIALS_FILE), SHARDY_JAVA_OPTS.",
         "",
         "Examples:",
         "  shardy --current-url s3://bucket/snapshots/users/_CURRENT info",
@@ -85,15 +92,27 @@ public final class ShardyCli implements Callable<Integer> {
           + "(else the AWS default chain).")
   List<String> s3Options = new ArrayList<>();
 
-  @Option(names = "--credentials-file", scope = ScopeType.INHERIT, paramLabel = "FILE", order = 3,
-      description = "TOML file with [profile] sections (access_key_id, secret_access_key, "
-          + "session_token, endpoint_url, region). Default: $SHARDY_CREDENTIALS_FILE, else "
-          + "~/.config/shardy/credentials.toml if it exists, else the AWS default chain.")
+  @Option(names = {"--credentials", "--credentials-file"}, scope = ScopeType.INHERIT,
+      paramLabel = "FILE", order = 3,
+      description = "The Python CLI's credentials.toml: [profile] sections of endpoint_url, "
+          + "region, access_key_id, secret_access_key, session_token, addressing_style, "
+          + "signature_version (s3v4 only), verify_ssl (true only), connect_timeout, "
+          + "read_timeout, max_attempts. Default: $SHARDY_CREDENTIALS, $SHARDY_CREDENTIALS_FILE, "
+          + "./credentials.toml, ~/.config/shardy/credentials.toml, else the AWS default chain.")
   Path credentialsFile;
 
   @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME", order = 4,
-      description = "Profile of the credentials file (default: default).")
+      description = "Profile of the credentials file (default: reader.toml's "
+          + "credentials_profile, else default). A JVM extension: the Python CLI takes it from "
+          + "reader.toml only.")
   String profile;
+
+  @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE", order = 4,
+      description = "The Python CLI's reader.toml ([reader] current_url, local_root, "
+          + "credentials_profile, max_workers, thread_safety; [output] format, value_encoding, "
+          + "null_repr); command-line options win. Default: $SHARDY_CONFIG, ./reader.toml, "
+          + "~/.config/shardy/reader.toml.")
+  Path configFile;
 
   @Option(names = "--output-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", order = 5,
       description = "json, jsonl, table or text (default: table on a terminal, else jsonl).")
@@ -232,7 +251,7 @@ public final class ShardyCli implements Callable<Integer> {
   public Integer call() {
     if (shared != null) {
       throw new UsageException("type a command (get, multiget, info, shards, route, history, "
-          + "rollback, schema, exec, refresh, help) or quit");
+          + "rollback, schema, exec, refresh, health, help) or quit");
     }
     return new Repl(session()).run();
   }
@@ -241,18 +260,30 @@ public final class ShardyCli implements Callable<Integer> {
   Session session() {
     if (shared != null) {
       if (currentUrl != null || !s3Options.isEmpty() || credentialsFile != null
-          || profile != null || outputFormat != null || pin != null || cacheDir != null) {
+          || profile != null || outputFormat != null || pin != null || cacheDir != null
+          || configFile != null) {
         throw new UsageException("global options (--current-url, --ref, ...) belong on the "
             + "shardy command line that starts the REPL or exec, not on one of its lines");
       }
       return shared;
     }
     if (session == null) {
-      session = new Session(ctx, new GlobalSettings(currentUrl, allS3Options(), credentialsFile,
-          profile, outputFormat, pin == null ? null : pin.ref, pin == null ? null : pin.offset,
-          cacheDir, verbose));
+      session = new Session(ctx, settings(ReaderToml.load(configFile, ctx), allS3Options(),
+          pin == null ? null : pin.ref, pin == null ? null : pin.offset));
     }
     return session;
+  }
+
+  /** The global options over reader.toml's values: the command line wins. */
+  private GlobalSettings settings(ReaderToml config, List<String> s3, String ref,
+      Integer offset) {
+    // --current-url, then $SHARDY_CURRENT (read by SnapshotTarget), then reader.toml.
+    String url = currentUrl != null ? currentUrl
+        : ctx.env(SnapshotTarget.ENV) != null ? null : config.currentUrl();
+    return new GlobalSettings(url, s3, credentialsFile,
+        profile != null ? profile : config.credentialsProfile(),
+        outputFormat != null ? outputFormat : config.format(), ref, offset,
+        cacheDir != null ? cacheDir : config.localRoot(), verbose, config);
   }
 
   /**
@@ -298,12 +329,12 @@ public final class ShardyCli implements Callable<Integer> {
    */
   public ManifestStoreResolver.Access sharedS3Access() {
     List<String> s3 = allS3Options();
-    if (s3.isEmpty() && profile == null
+    ReaderToml config = ReaderToml.load(configFile, ctx);
+    if (s3.isEmpty() && profile == null && config.credentialsProfile() == null
         && CredentialsFile.locate(credentialsFile, ctx) == null) {
       return null;
     }
-    return SnapshotTarget.access(new GlobalSettings(currentUrl, s3, credentialsFile,
-        profile, outputFormat, null, null, cacheDir, verbose), ctx);
+    return SnapshotTarget.access(settings(config, s3, null, null), ctx);
   }
 
   /** Whether this root runs on an outer session (a REPL line or an exec op). */
