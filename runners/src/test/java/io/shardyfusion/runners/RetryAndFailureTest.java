@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.testing.IntegrationTest;
 import io.shardyfusion.writer.publish.ShardAttempt;
 import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.reader.ReaderConfig;
@@ -39,6 +40,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Retried tasks leave no trace in the published snapshot; failed jobs leave _CURRENT alone. */
+@IntegrationTest
 class RetryAndFailureTest {
   private static final int ROWS = 20_000;
   private static final int FAILING_DB = 3;
