@@ -1,7 +1,14 @@
 package io.shardyfusion.testing;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
@@ -70,5 +77,45 @@ public final class DirectPipelines {
           + " succeeded");
     }
     return result;
+  }
+
+  /**
+   * Deletes a test's temp directory once nothing writes to it any more. When a pipeline fails,
+   * the Direct runner throws at once while its other tasks may still be writing (e.g. a shard
+   * being built) in directories the pipeline was given, so JUnit's {@code @TempDir}, which
+   * deletes once and fails the test if it cannot, does not fit such tests. This retries for up to
+   * 30 s; a directory still not deletable then is an error.
+   */
+  public static void deleteWhenDone(Path dir) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try {
+        deleteTree(dir);
+        return;
+      } catch (IOException | UncheckedIOException e) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("cannot delete " + dir + " within 30 s: " + e, e);
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while deleting " + dir, e);
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    List<Path> paths;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      paths = walk.sorted(Comparator.reverseOrder()).toList();
+    }
+    for (Path p : paths) {
+      Files.deleteIfExists(p);
+    }
   }
 }

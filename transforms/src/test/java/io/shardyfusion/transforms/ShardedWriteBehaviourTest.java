@@ -37,15 +37,30 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** ShardedWrite on the Direct runner: sharding modes, bad input, and the transform's surface. */
 @IntegrationTest
 class ShardedWriteBehaviourTest {
   /** Not every test runs it: some only build transforms against its options. */
   private final Pipeline p = DirectPipelines.create();
-  @TempDir Path tmp;
+  /**
+   * Not {@code @TempDir}: after a job fails, its other shard tasks may still be writing here
+   * (see {@link DirectPipelines#deleteWhenDone}).
+   */
+  private Path tmp;
+
+  @BeforeEach
+  void createTmp() throws IOException {
+    tmp = Files.createTempDirectory("shardy-transforms-");
+  }
+
+  @AfterEach
+  void deleteTmp() {
+    DirectPipelines.deleteWhenDone(tmp);
+  }
 
   private File newFolder(String name) throws IOException {
     return Files.createDirectory(tmp.resolve(name)).toFile();

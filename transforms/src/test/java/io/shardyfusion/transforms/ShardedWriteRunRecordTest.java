@@ -27,8 +27,9 @@ import java.util.stream.LongStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.transforms.Create;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The Beam writer's run record: RUNNING before each shard is uploaded, then PUBLISHED/FAILED. */
 @IntegrationTest
@@ -37,7 +38,21 @@ class ShardedWriteRunRecordTest {
   private static final Queue<RunStatus> SEEN_AT_UPLOAD = new ConcurrentLinkedQueue<>();
 
   private final Pipeline p = DirectPipelines.create();
-  @TempDir Path tmp;
+  /**
+   * Not {@code @TempDir}: after a job fails, its other shard tasks may still be writing here
+   * (see {@link DirectPipelines#deleteWhenDone}).
+   */
+  private Path tmp;
+
+  @BeforeEach
+  void createTmp() throws IOException {
+    tmp = Files.createTempDirectory("shardy-transforms-");
+  }
+
+  @AfterEach
+  void deleteTmp() {
+    DirectPipelines.deleteWhenDone(tmp);
+  }
 
   private Path newFolder(String name) throws IOException {
     return Files.createDirectory(tmp.resolve(name));
