@@ -15,6 +15,7 @@ import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.storage.LocalObjectStore;
 import io.shardyfusion.testing.DirectPipelines;
 import io.shardyfusion.testing.IntegrationTest;
+import io.shardyfusion.testing.PipelineTempDir;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.WriteConfig;
 import java.io.File;
@@ -37,37 +38,23 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ShardedWrite on the Direct runner: sharding modes, bad input, and the transform's surface. */
 @IntegrationTest
 class ShardedWriteBehaviourTest {
   /** Not every test runs it: some only build transforms against its options. */
   private final Pipeline p = DirectPipelines.create();
-  /**
-   * Not {@code @TempDir}: after a job fails, its other shard tasks may still be writing here
-   * (see {@link DirectPipelines#deleteWhenDone}).
-   */
-  private Path tmp;
-
-  @BeforeEach
-  void createTmp() throws IOException {
-    tmp = Files.createTempDirectory("shardy-transforms-");
-  }
-
-  @AfterEach
-  void deleteTmp() {
-    DirectPipelines.deleteWhenDone(tmp);
-  }
+  /** Not {@code @TempDir}: after a job fails, its other tasks may still be writing here. */
+  @RegisterExtension final PipelineTempDir tmp = new PipelineTempDir();
 
   private File newFolder(String name) throws IOException {
     return Files.createDirectory(tmp.resolve(name)).toFile();
   }
 
   private File newFolder() throws IOException {
-    return Files.createTempDirectory(tmp, "dir").toFile();
+    return Files.createTempDirectory(tmp.path(), "dir").toFile();
   }
 
   private WriteConfig.Builder config(File store) throws Exception {

@@ -12,6 +12,7 @@ import io.shardyfusion.runs.RunStatus;
 import io.shardyfusion.storage.LocalObjectStore;
 import io.shardyfusion.testing.DirectPipelines;
 import io.shardyfusion.testing.IntegrationTest;
+import io.shardyfusion.testing.PipelineTempDir;
 import io.shardyfusion.writer.WriteConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +28,8 @@ import java.util.stream.LongStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.transforms.Create;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Beam writer's run record: RUNNING before each shard is uploaded, then PUBLISHED/FAILED. */
 @IntegrationTest
@@ -38,21 +38,8 @@ class ShardedWriteRunRecordTest {
   private static final Queue<RunStatus> SEEN_AT_UPLOAD = new ConcurrentLinkedQueue<>();
 
   private final Pipeline p = DirectPipelines.create();
-  /**
-   * Not {@code @TempDir}: after a job fails, its other shard tasks may still be writing here
-   * (see {@link DirectPipelines#deleteWhenDone}).
-   */
-  private Path tmp;
-
-  @BeforeEach
-  void createTmp() throws IOException {
-    tmp = Files.createTempDirectory("shardy-transforms-");
-  }
-
-  @AfterEach
-  void deleteTmp() {
-    DirectPipelines.deleteWhenDone(tmp);
-  }
+  /** Not {@code @TempDir}: after a job fails, its other tasks may still be writing here. */
+  @RegisterExtension final PipelineTempDir tmp = new PipelineTempDir();
 
   private Path newFolder(String name) throws IOException {
     return Files.createDirectory(tmp.resolve(name));
