@@ -3,8 +3,8 @@ package io.shardyfusion.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,14 +13,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The read commands in-process (picocli's execute with captured streams) against three runs on
  * a real S3Proxy process. Nothing here changes {@code _CURRENT}; see {@link RollbackCommandTest}.
  */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class CommandsTest {
   @TempDir static Path tmp;
   static ThreeRunsOnS3 runs;

@@ -8,10 +8,10 @@ import io.shardyfusion.manifest.postgres.PostgresManifestStore;
 import io.shardyfusion.manifest.store.ManifestEntry;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.reader.ShardedReader;
-import io.shardyfusion.testing.PostgresExtension;
 import io.shardyfusion.testing.PostgresServer;
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesPostgres;
+import io.shardyfusion.testing.UsesS3Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code SHARDY_CURRENT=jdbc:postgresql://host:port/db?user=postgres&dataset=users}. Ordered:
  * later tests see the rollbacks and cleanups of earlier ones.
  */
-@ExtendWith({S3ProxyExtension.class, PostgresExtension.class})
+@UsesS3Proxy
+@UsesPostgres
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LauncherPostgresTest {
   @TempDir static Path tmp;

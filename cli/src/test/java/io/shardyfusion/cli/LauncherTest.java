@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.shardyfusion.reader.ShardedReader;
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * JVM); the many small cases run in-process in the other tests. Ordered: later tests see the
  * rollback of earlier ones.
  */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LauncherTest {
   @TempDir static Path tmp;

@@ -4,19 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.shardyfusion.reader.ShardedReader;
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code rollback} moves {@code _CURRENT} by each selector, and changes nothing on errors. */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class RollbackCommandTest {
   @TempDir Path tmp;
 

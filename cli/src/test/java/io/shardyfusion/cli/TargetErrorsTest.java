@@ -2,8 +2,8 @@ package io.shardyfusion.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,14 +12,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Resolving the target: --current-url / $SHARDY_CURRENT, --s3-option, credentials files, and the
  * exit codes of what can go wrong before a key is read.
  */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class TargetErrorsTest {
   @TempDir static Path tmp;
   static ThreeRunsOnS3 runs;

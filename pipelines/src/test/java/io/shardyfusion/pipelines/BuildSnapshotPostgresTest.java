@@ -10,8 +10,8 @@ import io.shardyfusion.manifest.postgres.PostgresManifestStore;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.storage.LocalObjectStore;
-import io.shardyfusion.testing.PostgresExtension;
 import io.shardyfusion.testing.PostgresServer;
+import io.shardyfusion.testing.UsesPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -19,11 +19,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Beam job publishing its manifest to PostgreSQL (--manifestStore) on the Direct runner. */
-@ExtendWith(PostgresExtension.class)
+@UsesPostgres
 class BuildSnapshotPostgresTest {
   @TempDir Path tmp;
 

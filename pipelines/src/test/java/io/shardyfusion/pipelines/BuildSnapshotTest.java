@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
+import io.shardyfusion.testing.IntegrationTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** BuildSnapshot end to end on the DirectRunner: one test per format, sharding, bad input. */
+@IntegrationTest
 class BuildSnapshotTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

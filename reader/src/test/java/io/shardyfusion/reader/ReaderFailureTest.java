@@ -19,8 +19,8 @@ import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.LocalObjectStore;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.WriteConfig;
 import java.io.IOException;
@@ -47,13 +47,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Failed refreshes, closed readers, state pinning under refresh, and the local shard cache. */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class ReaderFailureTest {
   private static final int ROWS = 2_000;
 

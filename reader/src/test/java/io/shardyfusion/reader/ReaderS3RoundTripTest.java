@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.storage.StaticCredentialProvider;
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.WriteOptions;
@@ -20,13 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Writer → S3 (a real S3Proxy process) → reader, including refresh and access failures. */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class ReaderS3RoundTripTest {
   private static final int ROWS = 10_000;
   private static final int BATCH = 512;

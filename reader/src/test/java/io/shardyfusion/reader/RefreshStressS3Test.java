@@ -2,8 +2,8 @@ package io.shardyfusion.reader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.writer.WriteConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,14 +17,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Ten threads read while snapshots are published to a real S3 API server and refreshed in,
  * again and again: no read fails, and every multiGet answers from exactly one snapshot.
  */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class RefreshStressS3Test {
   private static final int READERS = 10;
   private static final int SNAPSHOTS = 6;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ShardMeta;
+import io.shardyfusion.testing.IntegrationTest;
+import io.shardyfusion.testing.PipelineTempDir;
 import io.shardyfusion.writer.publish.ShardAttempt;
 import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.reader.ReaderConfig;
@@ -34,16 +36,18 @@ import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Retried tasks leave no trace in the published snapshot; failed jobs leave _CURRENT alone. */
+@IntegrationTest
 class RetryAndFailureTest {
   private static final int ROWS = 20_000;
   private static final int FAILING_DB = 3;
 
-  @TempDir Path tmp;
+  /** Not {@code @TempDir}: after a job fails, its other tasks may still be writing here. */
+  @RegisterExtension final PipelineTempDir tmp = new PipelineTempDir();
 
   /**
    * Throws once, for one shard, after its attempt was uploaded. The "once" lives in a marker

@@ -13,8 +13,8 @@ import io.shardyfusion.routing.ShardRouters;
 import io.shardyfusion.runners.TestRunners.Kind;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StaticCredentialProvider;
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.transforms.ShardedWrite;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
@@ -31,7 +31,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (local[2]) and by the in-process SnapshotWriter yields the same shards, and each reads back
  * fully.
  */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class RunnerParityTest {
   private static final int ROWS = 20_000;
   private static final int STRING_ROWS = 5_000;

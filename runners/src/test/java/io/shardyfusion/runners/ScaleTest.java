@@ -12,6 +12,7 @@ import io.shardyfusion.routing.ShardRouter;
 import io.shardyfusion.routing.ShardRouters;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.runners.TestRunners.Kind;
+import io.shardyfusion.testing.IntegrationTest;
 import io.shardyfusion.writer.WriteConfig;
 import java.nio.file.Path;
 import java.util.BitSet;
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Many shards complete on Flink and Spark: every shard with data wins once and reads back. */
+@IntegrationTest
 class ScaleTest {
   private static final int ROWS = 50_000;
   private static final int VALUE_BYTES = 32;

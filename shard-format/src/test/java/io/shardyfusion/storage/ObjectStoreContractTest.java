@@ -190,20 +190,22 @@ abstract class ObjectStoreContractTest {
     int writes = 20;
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      CountDownLatch started = new CountDownLatch(1);
+      // The writer waits for the reader's first read, so that (even on a loaded machine) the
+      // reads overlap the writes instead of all running after them, or none at all.
+      CountDownLatch readerStarted = new CountDownLatch(1);
       Future<?> writer = pool.submit(() -> {
-        started.countDown();
+        readerStarted.await();
         for (int i = 0; i < writes; i++) {
           store.put("_CURRENT", i % 2 == 0 ? b : a, "application/octet-stream");
         }
         return null;
       });
       Future<List<byte[]>> reader = pool.submit(() -> {
-        started.await();
         List<byte[]> seen = new ArrayList<>();
-        while (!writer.isDone()) {
+        do {
           seen.add(store.get("_CURRENT"));
-        }
+          readerStarted.countDown();
+        } while (!writer.isDone());
         return seen;
       });
       writer.get(60, TimeUnit.SECONDS);

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The test fixture itself: one shared server per JVM, and a clear error when misconfigured. */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class S3ProxyServerTest {
 
   @Test

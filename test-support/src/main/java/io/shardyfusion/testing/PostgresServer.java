@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
@@ -14,7 +13,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,11 +35,12 @@ import java.util.regex.Pattern;
  * try (Connection c = pg.connect(db)) { ... }            // as the superuser pg.user()
  * }</pre>
  *
- * or {@link PostgresExtension}. The programs come from {@link PostgresBinaries#find()}. PostgreSQL
- * refuses to run as root, so when the JVM is root they run as the {@code postgres} OS user (made
- * by Debian's package) through {@code runuser}.
+ * or {@link PostgresExtension} (through {@link UsesPostgres}). The programs come from
+ * {@link PostgresBinaries#find()}. PostgreSQL refuses to run as root, so when the JVM is root they
+ * run as the {@code postgres} OS user (made by Debian's package) through {@code runuser}. Port
+ * choice, readiness polling and stopping are {@link ServerProcess}'s.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer extends ServerProcess {
   /** The superuser: trusted on loopback, no password. */
   public static final String SUPERUSER = "postgres";
   /** The database made at start-up, for tests that need no database of their own. */
@@ -51,23 +50,19 @@ public final class PostgresServer implements AutoCloseable {
   // Members of this role authenticate with their password (see pg_hba.conf below).
   private static final String PASSWORD_GROUP = "shardy_password_users";
   private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
-  private static final Duration START_DEADLINE = Duration.ofSeconds(30);
-  // A port picked as free can be taken by someone else before the server binds it.
-  private static final int START_ATTEMPTS = 3;
 
-  private static PostgresServer shared;
+  private static final Shared<PostgresServer> SHARED =
+      new Shared<>(PostgresServer::start, "postgres-shutdown");
 
   private final Path bindir;
   private final Path root;
   private final boolean asOsUser;
-  private final int port;
-  private volatile boolean stopped;
 
   private PostgresServer(Path bindir, Path root, boolean asOsUser, int port) {
+    super("PostgreSQL", port);
     this.bindir = bindir;
     this.root = root;
     this.asOsUser = asOsUser;
-    this.port = port;
   }
 
   /**
@@ -76,60 +71,26 @@ public final class PostgresServer implements AutoCloseable {
    *
    * @throws IllegalStateException if the binaries are missing or the server does not come up
    */
-  public static synchronized PostgresServer shared() {
-    if (shared == null || shared.stopped) {
-      PostgresServer server = start();
-      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "postgres-shutdown"));
-      shared = server;
-    }
-    return shared;
+  public static PostgresServer shared() {
+    return SHARED.get();
   }
 
   /** Starts a new, private server; the caller must {@link #close()} it. */
   public static PostgresServer start() {
-    Path bindir = PostgresBinaries.find();
-    boolean asOsUser = isRoot();
-    Path root;
+    return startOnFreePort(port -> prepare(PostgresBinaries.find(), isRoot(), port));
+  }
+
+  /** A fresh temp directory for a server on {@code port}; nothing runs yet. */
+  private static PostgresServer prepare(Path bindir, boolean asOsUser, int port) {
     try {
-      root = Files.createTempDirectory("shardy-pg-");
-      if (asOsUser) {
-        chownToOsUser(root);
-      }
+      return new PostgresServer(bindir, Files.createTempDirectory("shardy-pg-"), asOsUser, port);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the PostgreSQL temp directory", e);
-    }
-    PostgresServer server = null;
-    try {
-      initdb(bindir, root, asOsUser);
-      IllegalStateException last = null;
-      for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-        server = new PostgresServer(bindir, root, asOsUser, ServerProcesses.freeLoopbackPort());
-        try {
-          server.launch();
-          server.awaitReady();
-          server.bootstrap();
-          return server;
-        } catch (PortTakenException e) {
-          last = e;
-        }
-      }
-      throw last;
-    } catch (RuntimeException | Error e) {
-      if (server != null) {
-        server.close();
-      } else {
-        ServerProcesses.deleteRecursively(root);
-      }
-      throw e;
     }
   }
 
   public String host() {
     return "127.0.0.1";
-  }
-
-  public int port() {
-    return port;
   }
 
   /** The superuser's name ({@value #SUPERUSER}); it needs no password. */
@@ -144,7 +105,7 @@ public final class PostgresServer implements AutoCloseable {
 
   /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>}. */
   public String jdbcUrl(String database) {
-    return "jdbc:postgresql://" + host() + ":" + port + "/" + database;
+    return "jdbc:postgresql://" + host() + ":" + port() + "/" + database;
   }
 
   /** A new connection to {@code database} as the superuser; the caller closes it. */
@@ -181,6 +142,7 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /** The server's log (start-up messages, errors). */
+  @Override
   public Path logFile() {
     return root.resolve("server.log");
   }
@@ -189,35 +151,27 @@ public final class PostgresServer implements AutoCloseable {
     return root.resolve("data");
   }
 
-  public boolean isRunning() {
-    return !stopped;
-  }
-
-  /** Stops the server at once (nothing needs to survive) and deletes its files; idempotent. */
+  /** Stops the server at once (nothing needs to survive) and deletes its files. */
   @Override
-  public synchronized void close() {
-    if (stopped) {
-      return;
-    }
-    stopped = true;
+  protected void stop() {
     if (Files.exists(dataDir().resolve("postmaster.pid"))) {
       run(asOsUser, List.of(bin("pg_ctl"), "-D", dataDir().toString(), "-m", "immediate", "-w",
           "stop"), root.resolve("pg_ctl-stop.log"), false);
     }
     keepLog();
-    ServerProcesses.deleteRecursively(root);
+    deleteRecursively(root);
   }
 
-  /** Copies the server log to {@code target/postgres-logs/} (under Maven), for post-mortems. */
+  /**
+   * Copies the server log to {@code target/postgres-logs/} (under Maven), for post-mortems: the
+   * server itself cannot write there when it runs as the {@code postgres} OS user.
+   */
   private void keepLog() {
-    // Surefire runs in the module directory, so this lands in <module>/target.
-    Path target = Paths.get("target");
-    if (!Files.isDirectory(target) || !Files.exists(logFile())) {
+    if (!Files.exists(logFile())) {
       return;
     }
     try {
-      Path dir = Files.createDirectories(target.resolve("postgres-logs"));
-      Files.copy(logFile(), dir.resolve("postgres-" + port + ".log"),
+      Files.copy(logFile(), logDirectory("postgres").resolve("postgres-" + port() + ".log"),
           StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       // Best effort: the log only helps to diagnose failures.
@@ -229,9 +183,29 @@ public final class PostgresServer implements AutoCloseable {
     return "PostgresServer{" + jdbcUrl() + ", dir=" + root + "}";
   }
 
-  private static void initdb(Path bindir, Path root, boolean asOsUser) {
-    Path data = root.resolve("data");
-    run(asOsUser, List.of(bindir.resolve("initdb").toString(), "-D", data.toString(),
+  @Override
+  protected String address() {
+    return jdbcUrl();
+  }
+
+  /** A fresh cluster in {@code root/data}, then the server started on it with pg_ctl. */
+  @Override
+  protected void launch() {
+    if (asOsUser) {
+      try {
+        chownToOsUser(root);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot give " + root + " to the '" + OS_USER
+            + "' OS user", e);
+      }
+    }
+    initdb();
+    startServer();
+  }
+
+  private void initdb() {
+    Path data = dataDir();
+    run(asOsUser, List.of(bin("initdb"), "-D", data.toString(),
         "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"),
         root.resolve("initdb.log"), true);
     String hba = String.join("\n",
@@ -253,14 +227,8 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
-  private void launch() {
-    try {
-      // pg_ctl appends; an earlier attempt's "could not bind" must not be read again.
-      Files.deleteIfExists(logFile());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + logFile(), e);
-    }
-    String options = String.join(" ", "-p", Integer.toString(port),
+  private void startServer() {
+    String options = String.join(" ", "-p", Integer.toString(port()),
         "-k", root.resolve("sock").toString(),
         "-c", "listen_addresses=127.0.0.1",
         // Test data need not survive a crash; durability only costs time here.
@@ -273,34 +241,24 @@ public final class PostgresServer implements AutoCloseable {
     if (!ok) {
       String log = tail(logFile());
       if (log.contains("could not bind") || log.contains("Address already in use")) {
-        throw new PortTakenException(port);
+        throw portTaken();
       }
-      throw new IllegalStateException("PostgreSQL did not start on port " + port + ". pg_ctl: "
+      throw new IllegalStateException("PostgreSQL did not start on port " + port() + ". pg_ctl: "
           + tail(root.resolve("pg_ctl-start.log")) + "\nserver log (" + logFile() + "):\n"
           + log);
     }
   }
 
-  /** Polls until a real connection succeeds, within a deadline (no fixed sleeps). */
-  private void awaitReady() {
-    long deadline = System.nanoTime() + START_DEADLINE.toNanos();
-    SQLException last = null;
-    while (System.nanoTime() < deadline) {
-      try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, "")) {
-        if (c.isValid(5)) {
-          return;
-        }
-      } catch (SQLException e) {
-        last = e;
-      }
-      ServerProcesses.pause(Duration.ofMillis(50), "PostgreSQL");
+  /** A real connection succeeds (pg_ctl -w has returned, but check what the tests will do). */
+  @Override
+  protected boolean probe() throws SQLException {
+    try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), SUPERUSER, "")) {
+      return c.isValid(5);
     }
-    throw new IllegalStateException("PostgreSQL did not accept connections on " + jdbcUrl()
-        + " within " + START_DEADLINE.toSeconds() + " s (last error: " + last + "). Server log ("
-        + logFile() + "):\n" + tail(logFile()));
   }
 
-  private void bootstrap() {
+  @Override
+  protected void bootstrap() {
     sql("postgres", "CREATE ROLE " + PASSWORD_GROUP + " NOLOGIN");
     sql("postgres", "CREATE DATABASE " + DEFAULT_DATABASE);
   }
@@ -391,23 +349,5 @@ public final class PostgresServer implements AutoCloseable {
           + "lower-case letters, digits and _, not starting with a digit");
     }
     return name;
-  }
-
-  private static String tail(Path file) {
-    try {
-      String text = Files.readString(file, StandardCharsets.UTF_8);
-      return text.length() > 6000 ? "...\n" + text.substring(text.length() - 6000) : text;
-    } catch (IOException e) {
-      return "(cannot read " + file + ": " + e + ")";
-    }
-  }
-
-  /** The chosen port was taken before the server could bind it. */
-  private static final class PortTakenException extends IllegalStateException {
-    private static final long serialVersionUID = 1L;
-
-    PortTakenException(int port) {
-      super("PostgreSQL could not bind 127.0.0.1:" + port);
-    }
   }
 }

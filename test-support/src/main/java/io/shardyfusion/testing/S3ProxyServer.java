@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
@@ -39,37 +37,37 @@ import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
  * // connect with s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), path-style
  * }</pre>
  *
- * or {@link S3ProxyExtension}, which also stops the server when the test run ends.
+ * or {@link S3ProxyExtension} (through {@link UsesS3Proxy}), which also stops the server when
+ * the test run ends. Port choice, readiness polling and stopping are {@link ServerProcess}'s.
  *
  * <p>The server jar comes from the system property {@value #JAR_PROPERTY}, which the parent
- * pom's surefire configuration sets. Its output goes to {@link #logFile()}.
+ * pom's failsafe configuration sets. Its output goes to {@link #logFile()}.
  */
-public final class S3ProxyServer implements AutoCloseable {
+public final class S3ProxyServer extends ServerProcess {
   /** System property naming the S3Proxy {@code jar-with-dependencies}. */
   public static final String JAR_PROPERTY = "shardyfusion.s3proxy.jar";
 
   private static final String ACCESS_KEY = "shardyfusion-test-access-key";
   private static final String SECRET_KEY = "shardyfusion-test-secret-key";
   private static final String REGION = "us-east-1";
-  private static final Duration START_DEADLINE = Duration.ofSeconds(30);
-  // A port picked as free can be taken by someone else before S3Proxy binds it; try again.
-  private static final int START_ATTEMPTS = 3;
 
-  private static S3ProxyServer shared;
+  private static final Shared<S3ProxyServer> SHARED =
+      new Shared<>(S3ProxyServer::start, "s3proxy-shutdown");
 
-  private final Process process;
-  private final int port;
+  private final Path jar;
   private final Path dataDir;
   private final Path logFile;
+  private final Path conf;
   private final S3Client client;
-  private volatile boolean stopped;
+  private Process process;
 
-  private S3ProxyServer(Process process, int port, Path dataDir, Path logFile, S3Client client) {
-    this.process = process;
-    this.port = port;
+  private S3ProxyServer(Path jar, int port, Path dataDir, Path logFile, Path conf) {
+    super("S3Proxy", port);
+    this.jar = jar;
     this.dataDir = dataDir;
     this.logFile = logFile;
-    this.client = client;
+    this.conf = conf;
+    this.client = newClient(port);
   }
 
   /**
@@ -78,40 +76,23 @@ public final class S3ProxyServer implements AutoCloseable {
    *
    * @throws IllegalStateException if the jar is not configured or the server does not come up
    */
-  public static synchronized S3ProxyServer shared() {
-    if (shared == null || shared.stopped) {
-      S3ProxyServer server = start();
-      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "s3proxy-shutdown"));
-      shared = server;
-    }
-    return shared;
+  public static S3ProxyServer shared() {
+    return SHARED.get();
   }
 
   /** Starts a new, private server; the caller must {@link #close()} it. */
   public static S3ProxyServer start() {
     Path jar = locateJar();
-    IllegalStateException last = null;
-    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      try {
-        return launch(jar);
-      } catch (PortTakenException e) {
-        last = e;
-      }
-    }
-    throw last;
+    return startOnFreePort(port -> prepare(jar, port));
   }
 
   /** {@code http://127.0.0.1:<port>}. */
   public String endpoint() {
-    return "http://127.0.0.1:" + port;
+    return "http://127.0.0.1:" + port();
   }
 
   public URI endpointUri() {
     return URI.create(endpoint());
-  }
-
-  public int port() {
-    return port;
   }
 
   /** The fixed access key id the server accepts (AWS signature v2 or v4). */
@@ -130,6 +111,7 @@ public final class S3ProxyServer implements AutoCloseable {
   }
 
   /** Where the server's stdout and stderr go. */
+  @Override
   public Path logFile() {
     return logFile;
   }
@@ -157,20 +139,9 @@ public final class S3ProxyServer implements AutoCloseable {
     return name;
   }
 
-  /** Stops the server process (and any children) and deletes its data; idempotent. */
   @Override
-  public synchronized void close() {
-    if (stopped) {
-      return;
-    }
-    stopped = true;
-    client.close();
-    destroyTree(process);
-    ServerProcesses.deleteRecursively(dataDir);
-  }
-
   public boolean isRunning() {
-    return !stopped && process.isAlive();
+    return super.isRunning() && process != null && process.isAlive();
   }
 
   @Override
@@ -178,57 +149,55 @@ public final class S3ProxyServer implements AutoCloseable {
     return "S3ProxyServer{" + endpoint() + ", log=" + logFile + "}";
   }
 
+  @Override
+  protected String address() {
+    return endpoint();
+  }
+
   private static Path locateJar() {
     String prop = System.getProperty(JAR_PROPERTY);
     if (prop == null || prop.isBlank()) {
       throw new IllegalStateException("System property " + JAR_PROPERTY + " is not set, so the "
           + "S3Proxy server jar cannot be found. Run the build from the repository root with "
-          + "Maven (e.g. `mvn -pl shard-format -am test`): test-support copies the jar to "
-          + "test-support/target/s3proxy/s3proxy.jar and surefire passes its path.");
+          + "Maven (e.g. `mvn -pl shard-format -am verify`): test-support copies the jar to "
+          + "test-support/target/s3proxy/s3proxy.jar and failsafe passes its path.");
     }
     Path jar = Paths.get(prop);
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException("S3Proxy jar " + jar + " (from -D" + JAR_PROPERTY
           + ") does not exist. Run the build from the repository root with Maven (e.g. "
-          + "`mvn -pl shard-format -am test`) so that test-support copies it there.");
+          + "`mvn -pl shard-format -am verify`) so that test-support copies it there.");
     }
     return jar;
   }
 
-  private static S3ProxyServer launch(Path jar) {
-    Path dataDir;
-    Path logFile;
-    Path conf;
-    int port = ServerProcesses.freeLoopbackPort();
+  /** The data directory, log and configuration for a server on {@code port}; nothing runs yet. */
+  private static S3ProxyServer prepare(Path jar, int port) {
+    Path dataDir = null;
     try {
       dataDir = Files.createTempDirectory("s3proxy-data-");
-      Path logDir = logDirectory();
-      logFile = logDir.resolve("s3proxy-" + port + ".log");
-      conf = logDir.resolve("s3proxy-" + port + ".conf");
+      Path logDir = logDirectory("s3proxy");
+      Path conf = logDir.resolve("s3proxy-" + port + ".conf");
       Files.writeString(conf, properties(port, dataDir), StandardCharsets.UTF_8);
+      return new S3ProxyServer(jar, port, dataDir, logDir.resolve("s3proxy-" + port + ".log"),
+          conf);
     } catch (IOException e) {
+      deleteRecursively(dataDir);
       throw new UncheckedIOException("cannot prepare the S3Proxy data/log directories", e);
     }
+  }
+
+  @Override
+  protected void launch() {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC",
         "-jar", jar.toString(), "--properties", conf.toString())
         .redirectErrorStream(true)
         .redirectOutput(logFile.toFile());
-    Process process;
     try {
       process = pb.start();
     } catch (IOException e) {
-      ServerProcesses.deleteRecursively(dataDir);
       throw new UncheckedIOException("cannot launch " + String.join(" ", pb.command()), e);
-    }
-    S3Client client = newClient(port);
-    S3ProxyServer server = new S3ProxyServer(process, port, dataDir, logFile, client);
-    try {
-      server.awaitReady();
-      return server;
-    } catch (RuntimeException | Error e) {
-      server.close();
-      throw e;
     }
   }
 
@@ -245,55 +214,46 @@ public final class S3ProxyServer implements AutoCloseable {
         "");
   }
 
-  /**
-   * Polls until an S3 call succeeds: an open port alone is not enough, the servlet may still be
-   * starting. Polls in short steps with a deadline instead of sleeping a fixed time.
-   */
-  private void awaitReady() {
-    long deadline = System.nanoTime() + START_DEADLINE.toNanos();
-    Exception lastProbe = null;
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        String output = output();
-        if (output.contains("Address already in use") || output.contains("BindException")) {
-          throw new PortTakenException(this);
-        }
-        throw new IllegalStateException("S3Proxy exited with code " + process.exitValue()
-            + " before it was ready on " + endpoint() + ". Its output (" + logFile + "):\n"
-            + output);
+  @Override
+  protected void checkAlive() {
+    if (!process.isAlive()) {
+      String output = tail(logFile);
+      if (output.contains("Address already in use") || output.contains("BindException")) {
+        throw portTaken();
       }
-      if (portOpen()) {
-        try {
-          client.listBuckets();
-          return;
-        } catch (RuntimeException e) {
-          lastProbe = e;
-        }
-      }
-      ServerProcesses.pause(Duration.ofMillis(50), "S3Proxy");
+      throw new IllegalStateException("S3Proxy exited with code " + process.exitValue()
+          + " before it was ready on " + endpoint() + ". Its output (" + logFile + "):\n"
+          + output);
     }
-    throw new IllegalStateException("S3Proxy did not answer on " + endpoint() + " within "
-        + START_DEADLINE.toSeconds() + " s (last probe: " + lastProbe + "). Its output ("
-        + logFile + "):\n" + output());
+  }
+
+  /** An S3 call succeeds: an open port alone is not enough, the servlet may still be starting. */
+  @Override
+  protected boolean probe() {
+    if (!portOpen()) {
+      return false;
+    }
+    client.listBuckets();
+    return true;
   }
 
   private boolean portOpen() {
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+      s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port()), 200);
       return true;
     } catch (IOException e) {
       return false;
     }
   }
 
-  private String output() {
-    try {
-      String text = Files.readString(logFile, StandardCharsets.UTF_8);
-      // The head is logback's own start-up chatter; the tail has the error.
-      return text.length() > 8000 ? "...\n" + text.substring(text.length() - 8000) : text;
-    } catch (IOException e) {
-      return "(cannot read " + logFile + ": " + e + ")";
+  /** Stops the server process (and any children) and deletes its data. */
+  @Override
+  protected void stop() {
+    client.close();
+    if (process != null) {
+      destroyTree(process);
     }
+    deleteRecursively(dataDir);
   }
 
   private static S3Client newClient(int port) {
@@ -312,39 +272,5 @@ public final class S3ProxyServer implements AutoCloseable {
         .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(30))
             .retryStrategy(r -> r.maxAttempts(1)))
         .build();
-  }
-
-  private static Path logDirectory() throws IOException {
-    // Surefire runs in the module directory, so this lands in <module>/target.
-    Path target = Paths.get("target");
-    Path dir = Files.isDirectory(target)
-        ? target.resolve("s3proxy-logs")
-        : Paths.get(System.getProperty("java.io.tmpdir"), "s3proxy-logs");
-    return Files.createDirectories(dir).toAbsolutePath();
-  }
-
-  private static void destroyTree(Process process) {
-    List<ProcessHandle> children = new ArrayList<>();
-    process.descendants().forEach(children::add);
-    children.forEach(ProcessHandle::destroy);
-    process.destroy();
-    try {
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        children.forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** The chosen port was taken before S3Proxy could bind it. */
-  private static final class PortTakenException extends IllegalStateException {
-    private static final long serialVersionUID = 1L;
-
-    PortTakenException(S3ProxyServer server) {
-      super("S3Proxy could not bind " + server.endpoint() + "; see " + server.logFile);
-    }
   }
 }

@@ -12,6 +12,7 @@ import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
 /** The fixture itself: a private server that checks passwords where asked, and cleans up. */
+@IntegrationTest
 class PostgresServerTest {
 
   @Test

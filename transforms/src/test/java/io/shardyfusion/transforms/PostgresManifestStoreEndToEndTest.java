@@ -14,10 +14,10 @@ import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StaticCredentialProvider;
-import io.shardyfusion.testing.PostgresExtension;
 import io.shardyfusion.testing.PostgresServer;
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesPostgres;
+import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
@@ -30,7 +30,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * in-process writer and ShardedWrite on the Direct runner publish there, a reader follows it,
  * and a rollback in PostgreSQL is what the reader serves after its next refresh.
  */
-@ExtendWith({S3ProxyExtension.class, PostgresExtension.class})
+@UsesS3Proxy
+@UsesPostgres
 class PostgresManifestStoreEndToEndTest {
   @TempDir Path tmp;
 

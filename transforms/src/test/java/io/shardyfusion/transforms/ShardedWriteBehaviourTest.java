@@ -4,7 +4,6 @@ import io.shardyfusion.manifest.ManifestFormats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.Assert.assertEquals;
 
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.DuplicateKeyException;
@@ -16,38 +15,53 @@ import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.storage.LocalObjectStore;
+import io.shardyfusion.testing.DirectPipelines;
+import io.shardyfusion.testing.IntegrationTest;
+import io.shardyfusion.testing.PipelineTempDir;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.WriteConfig;
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.testing.PAssert;
-import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ShardedWrite on the Direct runner: sharding modes, bad input, and the transform's surface. */
-public class ShardedWriteBehaviourTest {
-  @Rule public final transient TestPipeline p = TestPipeline.create().enableAbandonedNodeEnforcement(false);
-  @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
+@IntegrationTest
+class ShardedWriteBehaviourTest {
+  /** Not every test runs it: some only build transforms against its options. */
+  private final Pipeline p = DirectPipelines.create();
+  /** Not {@code @TempDir}: after a job fails, its other tasks may still be writing here. */
+  @RegisterExtension final PipelineTempDir tmp = new PipelineTempDir();
+
+  private File newFolder(String name) throws IOException {
+    return Files.createDirectory(tmp.resolve(name)).toFile();
+  }
+
+  private File newFolder() throws IOException {
+    return Files.createTempDirectory(tmp.path(), "dir").toFile();
+  }
 
   private WriteConfig.Builder config(File store) throws Exception {
     return WriteConfig.builder().s3Prefix(store.toURI().toString())
-        .tempDir(tmp.newFolder().toPath());
+        .tempDir(newFolder().toPath());
   }
 
   private static Manifest published(File store) {
@@ -57,9 +71,9 @@ public class ShardedWriteBehaviourTest {
   }
 
   @Test
-  public void celBoundariesAndMaxKeysPerShardDecideTheShardCount() throws Exception {
-    File cel = tmp.newFolder("cel");
-    File maxKeys = tmp.newFolder("max");
+  void celBoundariesAndMaxKeysPerShardDecideTheShardCount() throws Exception {
+    File cel = newFolder("cel");
+    File maxKeys = newFolder("max");
     PCollection<Long> keys = p.apply(Create.of(LongStream.range(0, 900).boxed().toList()));
     PCollection<BuildResult> r1 = keys.apply("cel", ShardedWrite.<Long>to(config(cel)
         .sharding(ShardingSpec.cel("key", List.of(300L, 600L))).build())
@@ -67,14 +81,14 @@ public class ShardedWriteBehaviourTest {
     PCollection<BuildResult> r2 = keys.apply("max", ShardedWrite.<Long>to(config(maxKeys)
         .maxKeysPerShard(100).build()).withKeyFn(k -> k).withValueFn(k -> new byte[] {2}));
     PAssert.thatSingleton(r1).satisfies(r -> {
-      assertEquals(3, r.stats().numDbs());
+      assertThat(r.stats().numDbs()).isEqualTo(3);
       return null;
     });
     PAssert.thatSingleton(r2).satisfies(r -> {
-      assertEquals(9, r.stats().numDbs());
+      assertThat(r.stats().numDbs()).isEqualTo(9);
       return null;
     });
-    p.run().waitUntilFinish();
+    DirectPipelines.run(p);
 
     Manifest m = published(cel);
     assertThat(m.shards()).extracting(ShardMeta::rowCount).containsExactly(300L, 300L, 300L);
@@ -84,20 +98,20 @@ public class ShardedWriteBehaviourTest {
   }
 
   @Test
-  public void celDiscoversTheShardCountFromTheData() throws Exception {
-    File store = tmp.newFolder("disc");
+  void celDiscoversTheShardCountFromTheData() throws Exception {
+    File store = newFolder("disc");
     p.apply(Create.of(LongStream.range(0, 70).boxed().toList()))
         .apply(ShardedWrite.<Long>to(config(store).sharding(ShardingSpec.cel("key % 7")).build())
             .withKeyFn(k -> k).withValueFn(k -> new byte[] {1}));
-    p.run().waitUntilFinish();
+    DirectPipelines.run(p);
     assertThat(published(store).numDbs()).isEqualTo(7);
     assertThat(published(store).shards()).extracting(ShardMeta::rowCount).containsOnly(10L);
   }
 
   @Test
-  public void rawKeyValuePairsAndTheSingleShardVariant() throws Exception {
-    File kvStore = tmp.newFolder("kv");
-    File single = tmp.newFolder("single");
+  void rawKeyValuePairsAndTheSingleShardVariant() throws Exception {
+    File kvStore = newFolder("kv");
+    File single = newFolder("single");
     List<KV<byte[], byte[]>> kvs = List.of(KV.of(new byte[] {1}, new byte[] {10}),
         KV.of(new byte[] {2, 2}, new byte[] {20}));
     p.apply(Create.of(kvs).withCoder(KvCoder.of(ByteArrayCoder.of(), ByteArrayCoder.of())))
@@ -107,20 +121,20 @@ public class ShardedWriteBehaviourTest {
         .apply("single", ShardedWrite.<String>singleShard(config(single).numDbs(8)
             .keyEncoding(KeyEncoding.UTF8).build()).withKeyFn(k -> k)
             .withValueFn(k -> k.getBytes(StandardCharsets.UTF_8)));
-    p.run().waitUntilFinish();
+    DirectPipelines.run(p);
     assertThat(published(kvStore).totalRows()).isEqualTo(2);
     assertThat(published(single).numDbs()).isEqualTo(1);
     assertThat(published(single).shards().get(0).minKey()).isEqualTo("a");
   }
 
   @Test
-  public void duplicateKeysFailTheJobNamingTheKeyAndLeaveCurrentAlone() throws Exception {
-    File store = tmp.newFolder("dup");
+  void duplicateKeysFailTheJobNamingTheKeyAndLeaveCurrentAlone() throws Exception {
+    File store = newFolder("dup");
     assertThatThrownBy(() -> {
       p.apply(Create.of(List.of(1L, 2L, 3L, 2L)))
           .apply(ShardedWrite.<Long>to(config(store).numDbs(2).build()).withKeyFn(k -> k)
               .withValueFn(k -> new byte[] {1}));
-      p.run().waitUntilFinish();
+      DirectPipelines.run(p);
     }).isInstanceOf(PipelineExecutionException.class)
         .hasCauseInstanceOf(DuplicateKeyException.class)
         .hasMessageContaining("duplicate key 2");
@@ -128,28 +142,28 @@ public class ShardedWriteBehaviourTest {
   }
 
   @Test
-  public void aNullKeyFailsTheJobNamingTheElement() throws Exception {
-    File store = tmp.newFolder("nullkey");
+  void aNullKeyFailsTheJobNamingTheElement() throws Exception {
+    File store = newFolder("nullkey");
     List<KV<Long, Long>> rows = Arrays.asList(KV.of(1L, 1L), KV.of(null, 7L));
     assertThatThrownBy(() -> {
       p.apply(Create.of(rows).withCoder(KvCoder.of(NullableCoder.of(VarLongCoder.of()),
               VarLongCoder.of())))
           .apply(ShardedWrite.<KV<Long, Long>>to(config(store).numDbs(2).build())
               .withKeyFn(KV::getKey).withValueFn(kv -> new byte[] {kv.getValue().byteValue()}));
-      p.run().waitUntilFinish();
+      DirectPipelines.run(p);
     }).hasCauseInstanceOf(KeyValidationException.class)
         .hasMessageContaining("KV{null, 7}").hasMessageContaining("null");
     assertThat(new File(store, SnapshotLayout.CURRENT)).doesNotExist();
   }
 
   @Test
-  public void missingFunctionsAreReportedWhenThePipelineIsBuilt() throws Exception {
-    ShardedWrite<Long> noKey = ShardedWrite.<Long>to(config(tmp.newFolder()).numDbs(2).build());
+  void missingFunctionsAreReportedWhenThePipelineIsBuilt() throws Exception {
+    ShardedWrite<Long> noKey = ShardedWrite.<Long>to(config(newFolder()).numDbs(2).build());
     assertThatThrownBy(() -> noKey.validate(p.getOptions()))
         .isInstanceOf(ConfigValidationException.class).hasMessageContaining("withKeyFn");
     assertThatThrownBy(() -> noKey.withKeyFn(k -> k).validate(p.getOptions()))
         .hasMessageContaining("withValueFn");
-    assertThatThrownBy(() -> ShardedWrite.<Map<String, Object>>to(config(tmp.newFolder())
+    assertThatThrownBy(() -> ShardedWrite.<Map<String, Object>>to(config(newFolder())
         .sharding(ShardingSpec.celColumns("shard_hash(region) % 4u", Map.of("region",
             "string"))).build()).withKeyFn(m -> m.get("id")).withValueFn(m -> new byte[0])
         .validate(p.getOptions()))
@@ -159,8 +173,8 @@ public class ShardedWriteBehaviourTest {
   }
 
   @Test
-  public void displayDataDescribesTheSnapshot() throws Exception {
-    ShardedWrite<Long> w = ShardedWrite.<Long>to(config(tmp.newFolder("dd")).numDbs(16).build());
+  void displayDataDescribesTheSnapshot() throws Exception {
+    ShardedWrite<Long> w = ShardedWrite.<Long>to(config(newFolder("dd")).numDbs(16).build());
     DisplayData data = DisplayData.from(w);
     assertThat(data.asMap().keySet().stream().map(DisplayData.Identifier::getKey))
         .contains("s3Prefix", "numDbs", "sharding", "keyEncoding", "sortBufferBytes");

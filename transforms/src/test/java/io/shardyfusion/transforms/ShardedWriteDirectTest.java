@@ -1,7 +1,6 @@
 package io.shardyfusion.transforms;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.Assert.assertEquals;
 
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.Manifest;
@@ -9,42 +8,52 @@ import io.shardyfusion.manifest.store.InMemoryManifestStore;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.storage.LocalObjectStore;
+import io.shardyfusion.testing.DirectPipelines;
+import io.shardyfusion.testing.IntegrationTest;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.WriteConfig;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.LongStream;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.testing.PAssert;
-import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-public class ShardedWriteDirectTest {
-  @Rule public final transient TestPipeline p = TestPipeline.create();
-  @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
+/** ShardedWrite on the Direct runner: a snapshot that reads back, and a separate manifest store. */
+@IntegrationTest
+class ShardedWriteDirectTest {
+  private final Pipeline p = DirectPipelines.create();
+  @TempDir Path tmp;
+
+  private Path folder(String name) throws IOException {
+    return Files.createDirectory(tmp.resolve(name));
+  }
 
   @Test
-  public void writesAndPublishesASnapshotThatReadsBack() throws Exception {
-    String prefix = tmp.newFolder("store").toURI().toString();
+  void writesAndPublishesASnapshotThatReadsBack() throws Exception {
+    String prefix = folder("store").toUri().toString();
     List<Long> keys = LongStream.range(0, 10_000).boxed().toList();
     WriteConfig config = WriteConfig.builder().numDbs(4).s3Prefix(prefix)
-        .tempDir(tmp.newFolder("build").toPath()).build();
+        .tempDir(folder("build")).build();
 
     PCollection<BuildResult> result = p.apply(Create.of(keys))
         .apply(ShardedWrite.<Long>to(config).withKeyFn(k -> k)
             .withValueFn(k -> ("v" + k).getBytes(StandardCharsets.UTF_8)));
     PAssert.thatSingleton(result).satisfies(r -> {
-      assertEquals(10_000, r.stats().rowsWritten());
-      assertEquals(4, r.winners().size());
+      assertThat(r.stats().rowsWritten()).isEqualTo(10_000);
+      assertThat(r.winners()).hasSize(4);
       return null;
     });
-    p.run().waitUntilFinish();
+    DirectPipelines.run(p);
 
     try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder().s3Prefix(prefix)
-        .localRoot(tmp.newFolder("reader").toPath()).build())) {
+        .localRoot(folder("reader")).build())) {
       for (long k : keys) {
         assertThat(reader.get(k)).asString(StandardCharsets.UTF_8).isEqualTo("v" + k);
       }
@@ -56,18 +65,17 @@ public class ShardedWriteDirectTest {
   private static final InMemoryManifestStore MEMORY = new InMemoryManifestStore();
 
   @Test
-  public void publishesToTheConfiguredManifestStore()
-      throws Exception {
-    String prefix = tmp.newFolder("store2").toURI().toString();
+  void publishesToTheConfiguredManifestStore() throws Exception {
+    String prefix = folder("store2").toUri().toString();
     WriteConfig config = WriteConfig.builder().numDbs(4).s3Prefix(prefix)
-        .tempDir(tmp.newFolder("build2").toPath()).manifestStore(s -> MEMORY).runId("m1")
+        .tempDir(folder("build2")).manifestStore(s -> MEMORY).runId("m1")
         .build();
     List<Long> keys = LongStream.range(0, 1_000).boxed().toList();
     p.apply(Create.of(keys)).apply(ShardedWrite.<Long>to(config).withKeyFn(k -> k)
         .withValueFn(k -> ("v" + k).getBytes(StandardCharsets.UTF_8)));
-    p.run().waitUntilFinish();
+    DirectPipelines.run(p);
 
-    assertThat(new LocalObjectStore(tmp.getRoot().toPath().resolve("store2"))
+    assertThat(new LocalObjectStore(tmp.resolve("store2"))
         .getIfExists("_CURRENT")).as("the pointer went to the manifest store").isEmpty();
     CurrentPointer current = MEMORY.loadCurrent().orElseThrow();
     assertThat(current.runId()).isEqualTo("m1");
@@ -75,7 +83,7 @@ public class ShardedWriteDirectTest {
     assertThat(m.totalRows()).isEqualTo(1_000);
 
     try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder().s3Prefix(prefix)
-        .localRoot(tmp.newFolder("reader2").toPath()).manifestStore(s -> MEMORY).build())) {
+        .localRoot(folder("reader2")).manifestStore(s -> MEMORY).build())) {
       assertThat(reader.get(999L)).asString(StandardCharsets.UTF_8).isEqualTo("v999");
     }
   }

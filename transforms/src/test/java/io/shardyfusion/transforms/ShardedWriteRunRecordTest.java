@@ -10,8 +10,13 @@ import io.shardyfusion.runs.RunRecord;
 import io.shardyfusion.runs.RunRecords;
 import io.shardyfusion.runs.RunStatus;
 import io.shardyfusion.storage.LocalObjectStore;
+import io.shardyfusion.testing.DirectPipelines;
+import io.shardyfusion.testing.IntegrationTest;
+import io.shardyfusion.testing.PipelineTempDir;
 import io.shardyfusion.writer.WriteConfig;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Clock;
@@ -20,31 +25,36 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.LongStream;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
-import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Beam writer's run record: RUNNING before each shard is uploaded, then PUBLISHED/FAILED. */
-public class ShardedWriteRunRecordTest {
+@IntegrationTest
+class ShardedWriteRunRecordTest {
   /** What the record said right after each upload; the Direct runner shares this JVM. */
   private static final Queue<RunStatus> SEEN_AT_UPLOAD = new ConcurrentLinkedQueue<>();
 
-  @Rule public final transient TestPipeline p = TestPipeline.create();
-  @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
+  private final Pipeline p = DirectPipelines.create();
+  /** Not {@code @TempDir}: after a job fails, its other tasks may still be writing here. */
+  @RegisterExtension final PipelineTempDir tmp = new PipelineTempDir();
+
+  private Path newFolder(String name) throws IOException {
+    return Files.createDirectory(tmp.resolve(name));
+  }
 
   @Test
-  public void duplicateKeysMarkTheRunFailed() throws Exception {
-    Path storeDir = tmp.newFolder("dup").toPath();
+  void duplicateKeysMarkTheRunFailed() throws Exception {
+    Path storeDir = newFolder("dup");
     // One shard, so no other worker can renew the record after the failure marks it.
     WriteConfig config = WriteConfig.builder().numDbs(1).s3Prefix(storeDir.toUri().toString())
-        .runId("dup-run").tempDir(tmp.newFolder("dupbuild").toPath()).build();
+        .runId("dup-run").tempDir(newFolder("dupbuild")).build();
     p.apply(Create.of(List.of(1L, 2L, 2L)))
         .apply(ShardedWrite.<Long>to(config).withKeyFn(k -> k).withValueFn(k -> new byte[] {1}));
 
-    assertThatThrownBy(() -> p.run().waitUntilFinish())
+    assertThatThrownBy(() -> DirectPipelines.run(p))
         .isInstanceOf(PipelineExecutionException.class)
         .hasCauseInstanceOf(DuplicateKeyException.class);
     LocalObjectStore store = new LocalObjectStore(storeDir);
@@ -54,11 +64,11 @@ public class ShardedWriteRunRecordTest {
   }
 
   @Test
-  public void theRunRecordIsRunningWhileShardsUploadAndPublishedAfter() throws Exception {
-    Path storeDir = tmp.newFolder("store").toPath();
+  void theRunRecordIsRunningWhileShardsUploadAndPublishedAfter() throws Exception {
+    Path storeDir = newFolder("store");
     String root = storeDir.toString();
     WriteConfig config = WriteConfig.builder().numDbs(4).s3Prefix(storeDir.toUri().toString())
-        .runId("beam-run").tempDir(tmp.newFolder("build").toPath()).build();
+        .runId("beam-run").tempDir(newFolder("build")).build();
     SEEN_AT_UPLOAD.clear();
 
     p.apply(Create.of(LongStream.range(0, 400).boxed().toList()))
@@ -68,7 +78,7 @@ public class ShardedWriteRunRecordTest {
                 new RunRecords(new LocalObjectStore(Paths.get(root)), Clock.systemUTC())
                     .load("beam-run").orElseThrow().status())));
     Instant started = Instant.now();
-    p.run().waitUntilFinish();
+    DirectPipelines.run(p);
 
     assertThat(SEEN_AT_UPLOAD).hasSize(4).containsOnly(RunStatus.RUNNING);
     LocalObjectStore store = new LocalObjectStore(storeDir);

@@ -12,8 +12,8 @@ import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StaticCredentialProvider;
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,11 +23,10 @@ import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The writer against a real S3 API server: what it publishes, and what it refuses to. */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class SnapshotWriterS3Test {
   static S3ProxyServer s3;
   static String bucket;

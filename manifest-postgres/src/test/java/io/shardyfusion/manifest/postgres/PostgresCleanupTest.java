@@ -15,8 +15,8 @@ import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.runs.RunRecords;
 import io.shardyfusion.storage.LocalObjectStore;
 import io.shardyfusion.storage.ObjectInfo;
-import io.shardyfusion.testing.PostgresExtension;
 import io.shardyfusion.testing.PostgresServer;
+import io.shardyfusion.testing.UsesPostgres;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
 import java.nio.charset.StandardCharsets;
@@ -28,11 +28,10 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Retention cleanup with history in PostgreSQL and shards (plus run records) on file://. */
-@ExtendWith(PostgresExtension.class)
+@UsesPostgres
 class PostgresCleanupTest {
   private static PostgresServer pg;
   private static String database;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shardyfusion.manifest.CurrentPointer;
 import io.shardyfusion.manifest.store.ManifestEntry;
 import io.shardyfusion.manifest.store.PublishedRef;
-import io.shardyfusion.testing.PostgresExtension;
 import io.shardyfusion.testing.PostgresServer;
+import io.shardyfusion.testing.UsesPostgres;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -17,10 +17,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Several stores (as on several workers) using one database at the same moment. */
-@ExtendWith(PostgresExtension.class)
+@UsesPostgres
 class PostgresConcurrencyTest {
   private static final int THREADS = 4;
 

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.ManifestStoreFactory;
-import io.shardyfusion.testing.PostgresExtension;
 import io.shardyfusion.testing.PostgresServer;
+import io.shardyfusion.testing.UsesPostgres;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,9 +17,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(PostgresExtension.class)
+@UsesPostgres
 class PostgresConfigTest {
   private static final String URL = "jdbc:postgresql://127.0.0.1:5432/snapshots";
 

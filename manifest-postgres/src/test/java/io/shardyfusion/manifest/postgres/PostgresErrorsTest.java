@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shardyfusion.errors.StorageException;
-import io.shardyfusion.testing.PostgresExtension;
 import io.shardyfusion.testing.PostgresServer;
+import io.shardyfusion.testing.UsesPostgres;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Failures talking to the server: which are retryable and what the messages say. */
-@ExtendWith(PostgresExtension.class)
+@UsesPostgres
 class PostgresErrorsTest {
 
   @Test

@@ -2,13 +2,12 @@ package io.shardyfusion.manifest.postgres;
 
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.ManifestStoreContractTest;
-import io.shardyfusion.testing.PostgresExtension;
 import io.shardyfusion.testing.PostgresServer;
+import io.shardyfusion.testing.UsesPostgres;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The contract every manifest store meets, against a real PostgreSQL server. */
-@ExtendWith(PostgresExtension.class)
+@UsesPostgres
 class PostgresManifestStoreContractTest extends ManifestStoreContractTest {
   private static PostgresServer pg;
   private static String database;

@@ -15,8 +15,8 @@ import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.manifest.store.ManifestEntry;
 import io.shardyfusion.manifest.store.PublishedRef;
 import io.shardyfusion.ops.rollback.Rollback;
-import io.shardyfusion.testing.PostgresExtension;
 import io.shardyfusion.testing.PostgresServer;
+import io.shardyfusion.testing.UsesPostgres;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,9 +26,8 @@ import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(PostgresExtension.class)
+@UsesPostgres
 class PostgresManifestStoreTest {
   private static PostgresServer pg;
   private static String database;

@@ -12,8 +12,8 @@ import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StaticCredentialProvider;
-import io.shardyfusion.testing.S3ProxyExtension;
 import io.shardyfusion.testing.S3ProxyServer;
+import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
@@ -30,11 +30,10 @@ import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Cleanup against a real S3 API server: batch deletes and S3's own LastModified times. */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class CleanupS3Test {
   static S3ProxyServer s3;
   static String bucket;
