@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shardyfusion.routing.ShardingSpec;
-import io.shardyfusion.testing.S3ProxyExtension;
+import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
@@ -24,7 +24,6 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code get --strict}, {@code --routing-context} on the command line, and a snapshot the
  * Python system wrote (golden, served by S3Proxy).
  */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class LauncherPythonFilesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path GOLDEN = Path.of("..", "interop", "python-snapshots")

@@ -8,7 +8,7 @@ import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StaticCredentialProvider;
-import io.shardyfusion.testing.S3ProxyExtension;
+import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.testing.S3ProxyServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * options of the read commands ({@code --s3-option}, {@code --credentials-file}) against
  * S3Proxy, and the build's help from the one picocli front end.
  */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class BuildLauncherTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -8,7 +8,7 @@ import io.shardyfusion.manifest.store.ManifestEntry;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
-import io.shardyfusion.testing.S3ProxyExtension;
+import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.testing.S3ProxyServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * served by a real S3 server from bucket {@code golden}, read through {@link ShardedReader}:
  * every key's value and shard as recorded, absent keys absent, history as listed.
  */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class PythonSnapshotsTest {
   private static final Path DATA = Path.of("..", "interop", "python-snapshots").toAbsolutePath()
       .normalize();

@@ -11,7 +11,7 @@ import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.storage.ObjectInfo;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
-import io.shardyfusion.testing.S3ProxyExtension;
+import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.WriteConfig;
@@ -22,13 +22,12 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Snapshots with SQLite shards, written in-process and read back, on file:// and S3Proxy. */
-@ExtendWith(S3ProxyExtension.class)
+@UsesS3Proxy
 class SqliteRoundTripTest {
   private static final int ROWS = 5_000;
   @TempDir Path tmp;

@@ -20,18 +20,26 @@ import java.util.List;
 import java.util.stream.LongStream;
 import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.testing.PAssert;
-import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
-import org.junit.Rule;
-import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
+import io.shardyfusion.testing.DirectPipelines;
+import io.shardyfusion.testing.IntegrationTest;
+import io.shardyfusion.testing.PipelineTempDir;
+import org.apache.beam.sdk.Pipeline;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ShardedWrite as a run of the lifecycle: its run id, its BuildResult, its failure rule. */
-public class ShardedWriteLifecycleTest {
-  @Rule public final transient TestPipeline p = TestPipeline.create();
-  @Rule public final transient TemporaryFolder tmp = new TemporaryFolder();
+@IntegrationTest
+class ShardedWriteLifecycleTest {
+  private final Pipeline p = DirectPipelines.create();
+  @RegisterExtension final PipelineTempDir tmp = new PipelineTempDir();
+  private int folders;
+
+  private File folder(String name) throws java.io.IOException {
+    return java.nio.file.Files.createDirectories(tmp.resolve(name)).toFile();
+  }
 
   private static final List<Long> KEYS = LongStream.range(0, 2_000).boxed().toList();
 
@@ -41,28 +49,28 @@ public class ShardedWriteLifecycleTest {
 
   private WriteConfig config(File store) throws Exception {
     return WriteConfig.builder().numDbs(4).s3Prefix(store.toURI().toString())
-        .tempDir(tmp.newFolder().toPath()).build();
+        .tempDir(folder("tmp-" + folders++).toPath()).build();
   }
 
   @Test
-  public void theRunIdIsFixedWhenTheTransformIsMadeAndPublished() throws Exception {
-    File store = tmp.newFolder("store");
+  void theRunIdIsFixedWhenTheTransformIsMadeAndPublished() throws Exception {
+    File store = folder("store");
     ShardedWrite<Long> made = ShardedWrite.to(config(store));
     ShardedWrite<Long> write = made.withKeyFn(k -> k).withValueFn(k -> value(k));
     assertThat(write.runId()).isEqualTo(made.runId())
         .isNotEqualTo(ShardedWrite.to(config(store)).runId());
     p.apply(Create.of(KEYS)).apply(write);
-    p.run().waitUntilFinish();
+    DirectPipelines.run(p);
     assertThat(new ObjectStoreManifestStore(new LocalObjectStore(store.toPath())).loadCurrent()
         .orElseThrow().runId()).isEqualTo(made.runId());
   }
 
   /** The same records through the Beam writer and the in-process writer: the same result. */
   @Test
-  public void theOutputIsTheRunsBuildResultWithTheInProcessWritersFigures() throws Exception {
-    BuildResult local = SnapshotWriter.writeSharded(KEYS, config(tmp.newFolder("local")),
+  void theOutputIsTheRunsBuildResultWithTheInProcessWritersFigures() throws Exception {
+    BuildResult local = SnapshotWriter.writeSharded(KEYS, config(folder("local")),
         k -> k, ShardedWriteLifecycleTest::value);
-    File store = tmp.newFolder("beam");
+    File store = folder("beam");
     PCollection<BuildResult> out = p.apply(Create.of(KEYS)).apply(ShardedWrite
         .<Long>to(config(store)).withKeyFn(k -> k).withValueFn(ShardedWriteLifecycleTest::value));
     String root = store.getPath();
@@ -83,7 +91,7 @@ public class ShardedWriteLifecycleTest {
       assertThat(r.winners()).extracting(ShardMeta::contentHash).isEqualTo(hashes);
       return null;
     });
-    p.run().waitUntilFinish();
+    DirectPipelines.run(p);
   }
 
   /**
@@ -92,14 +100,14 @@ public class ShardedWriteLifecycleTest {
    * visible after the job fails.
    */
   @Test
-  public void aFailureARetryMayFixLeavesTheRunsUploadsAndRecord() throws Exception {
-    File store = tmp.newFolder("retry");
+  void aFailureARetryMayFixLeavesTheRunsUploadsAndRecord() throws Exception {
+    File store = folder("retry");
     ShardedWrite<Long> write = ShardedWrite.<Long>to(config(store)).withKeyFn(k -> k)
         .withValueFn(ShardedWriteLifecycleTest::value).withAttemptHook(a -> {
           throw new IllegalStateException("worker lost after uploading " + a.dbId());
         });
     p.apply(Create.of(KEYS)).apply(write);
-    assertThatThrownBy(() -> p.run().waitUntilFinish())
+    assertThatThrownBy(() -> DirectPipelines.run(p))
         .isInstanceOf(PipelineExecutionException.class)
         .hasMessageContaining("worker lost after uploading");
     LocalObjectStore s = new LocalObjectStore(store.toPath());
@@ -110,8 +118,8 @@ public class ShardedWriteLifecycleTest {
   }
 
   @Test
-  public void everyWithChecksItsArgumentAndDisplayDataNamesTheStores() throws Exception {
-    ShardedWrite<Long> w = ShardedWrite.to(config(tmp.newFolder("dd")));
+  void everyWithChecksItsArgumentAndDisplayDataNamesTheStores() throws Exception {
+    ShardedWrite<Long> w = ShardedWrite.to(config(folder("dd")));
     assertThatThrownBy(() -> w.withKeyFn(null)).isInstanceOf(ConfigValidationException.class)
         .hasMessage("withKeyFn needs a function, got null");
     assertThatThrownBy(() -> w.withValueFn(null)).hasMessage("withValueFn needs a function, got null");

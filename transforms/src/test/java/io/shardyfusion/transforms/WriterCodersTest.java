@@ -15,10 +15,10 @@ import java.util.List;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.testing.CoderProperties;
 import org.apache.beam.sdk.util.CoderUtils;
-import org.junit.Test;
+import org.junit.jupiter.api.Test;
 
 /** ShardAttemptCoder and BuildResultCoder round-trip every field, keys keeping their type. */
-public class WriterCodersTest {
+class WriterCodersTest {
   private static final List<ShardFile> FILES = List.of(new ShardFile("000001.sst", 1234, "0a0b0c0d"),
       new ShardFile("MANIFEST-000005", 99, "ffffffff"));
   /** Every Java type a key takes in its JSON form, and none. */
@@ -32,7 +32,7 @@ public class WriterCodersTest {
   }
 
   @Test
-  public void shardAttemptsRoundTrip() throws Exception {
+  void shardAttemptsRoundTrip() throws Exception {
     for (Object key : KEYS) {
       ShardAttempt a = attempt(key, key, key == null ? null : "00112233445566778899aabbccddeeff");
       CoderProperties.coderDecodeEncodeEqual(ShardAttemptCoder.of(), a);
@@ -46,7 +46,7 @@ public class WriterCodersTest {
   }
 
   @Test
-  public void buildResultsRoundTrip() throws Exception {
+  void buildResultsRoundTrip() throws Exception {
     List<ShardMeta> winners = new ArrayList<>();
     for (Object key : KEYS) {
       winners.add(attempt(key, key, "00112233445566778899aabbccddeeff").toShardMeta());
@@ -62,7 +62,7 @@ public class WriterCodersTest {
   }
 
   @Test
-  public void aKeyOfAnotherTypeIsRefusedNamingIt() {
+  void aKeyOfAnotherTypeIsRefusedNamingIt() {
     assertThatThrownBy(() -> CoderUtils.encodeToByteArray(ShardAttemptCoder.of(),
         attempt(new Object() {
           @Override
