@@ -1,5 +1,7 @@
 package io.shardyfusion.pipelines;
 
+import io.shardyfusion.testing.IntegrationTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shardyfusion.cli.CliContext;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code shardy demo} through the one front end, in-process, on a copy of the sample data
  * layout: the Beam job, then the shared verifier reading the snapshot back.
  */
+@IntegrationTest
 class DemoCommandTest {
   @TempDir Path repo;
 
