@@ -104,10 +104,11 @@ class RunRecordsTest {
     assertThat(done.leaseLive(clock.instant())).isFalse();
     assertThat(records.list()).containsOnlyKeys("r1");
     assertThat(records.list().get("r1")).isEqualTo(done);
-    byte[] json = store.get(SnapshotLayout.runRecordKey("r1"));
-    ManifestSchemaAssertions.assertValidRunRecord(json);
-    assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"based_on\" : \"memory://m\"")
-        .contains("\"lease_expires_at\" : \"2026-11-24T12:45:00Z\"");
+    byte[] yaml = store.get(done.key());
+    ManifestSchemaAssertions.assertValidRunRecord(yaml);
+    assertThat(new String(yaml, StandardCharsets.UTF_8)).contains("based_on: \"memory://m\"")
+        .contains("lease_expires_at: \"2026-11-24T12:45:00.000000Z\"")
+        .contains("status: \"succeeded\"");
     records.delete("r1");
     records.delete("r1");
     assertThat(records.list()).isEmpty();
@@ -116,7 +117,7 @@ class RunRecordsTest {
   @Test
   void aMalformedRecordNamesItsKey() {
     LocalObjectStore store = new LocalObjectStore(tmp);
-    String key = SnapshotLayout.runRecordKey("r1");
+    String key = SnapshotLayout.legacyRunRecordKey("r1");
     store.put(key, "{\"run_id\": \"r1\"}".getBytes(StandardCharsets.UTF_8), "application/json");
     assertThatThrownBy(() -> new RunRecords(store, Clock.systemUTC()).list())
         .isInstanceOf(ManifestParseException.class).hasMessageContaining(store.url(key))
@@ -143,7 +144,9 @@ class RunRecordsTest {
 
     RunRecord r = new RunRecords(store, Clock.systemUTC()).load("dup").orElseThrow();
     assertThat(r.status()).isEqualTo(RunStatus.FAILED);
-    ManifestSchemaAssertions.assertValidRunRecord(store.get(SnapshotLayout.runRecordKey("dup")));
+    ManifestSchemaAssertions.assertValidRunRecord(store.get(r.key()));
+    assertThat(r.errorType()).isEqualTo(DuplicateKeyException.class.getSimpleName());
+    assertThat(r.errorMessage()).isNotBlank();
     assertThat(r.writer().engine()).isEqualTo("in-process");
     assertThat(store.list(SnapshotLayout.SHARDS + "/")).isEmpty();
     assertThat(store.getIfExists(SnapshotLayout.CURRENT)).isEmpty();

@@ -222,12 +222,14 @@ class CleanupTest {
     assertThat(json).contains("\"keptBecause\" : [ \"CURRENT\", \"WITHIN_KEEP_LAST\" ]")
         .contains(plan.objectKeysToDelete().get(0));
 
+    Set<String> planned = new HashSet<>(plan.objectKeysToDelete());
+    plan.manifestsToDelete().forEach(ref -> planned.add(store().keyOf(ref)));
+    RunRecords records = new RunRecords(store(), Clock.systemUTC());
+    plan.runRecordsToDelete().forEach(run -> records.loadAll(run).forEach(
+        r -> planned.add(r.key())));
     cleanup(Clock.systemUTC()).execute(plan, CleanupListener.NONE);
     Set<String> gone = new HashSet<>(before.keySet());
     gone.removeAll(listing(store()).keySet());
-    Set<String> planned = new HashSet<>(plan.objectKeysToDelete());
-    plan.manifestsToDelete().forEach(ref -> planned.add(store().keyOf(ref)));
-    plan.runRecordsToDelete().forEach(run -> planned.add(SnapshotLayout.runRecordKey(run)));
     assertThat(gone).isEqualTo(planned);
     assertThat(listing(store()).keySet()).doesNotContainAnyElementsOf(planned);
   }
