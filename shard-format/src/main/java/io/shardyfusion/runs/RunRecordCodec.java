@@ -53,13 +53,7 @@ public final class RunRecordCodec {
     doc.put("error_type", r.errorType());
     doc.put("error_message", r.errorMessage());
     putExtras(doc, r);
-    try {
-      return YAML.writeValueAsBytes(doc);
-    } catch (JsonProcessingException e) {
-      // Strings, numbers and maps always serialise; Jackson declares the failure anyway.
-      throw new ManifestParseException("cannot encode run record " + r.runId() + ": "
-          + e.getOriginalMessage(), e);
-    }
+    return encode(YAML, doc, r);
   }
 
   /** The legacy {@code _RUN} JSON of {@code r} (only to finish a run that has one). */
@@ -72,9 +66,14 @@ public final class RunRecordCodec {
     doc.put("lease_expires_at", r.leaseExpiresAt().toString());
     doc.put("format_version", RunRecord.FORMAT_VERSION);
     putExtras(doc, r);
+    return encode(ManifestCodec.mapper(), doc, r);
+  }
+
+  private static byte[] encode(ObjectMapper mapper, Map<String, Object> doc, RunRecord r) {
     try {
-      return ManifestCodec.mapper().writeValueAsBytes(doc);
+      return mapper.writeValueAsBytes(doc);
     } catch (JsonProcessingException e) {
+      // Strings, numbers and maps always serialise; Jackson declares the failure anyway.
       throw new ManifestParseException("cannot encode run record " + r.runId() + ": "
           + e.getOriginalMessage(), e);
     }

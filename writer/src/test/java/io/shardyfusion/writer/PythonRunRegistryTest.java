@@ -17,8 +17,6 @@ import java.nio.file.Paths;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,29 +41,6 @@ class PythonRunRegistryTest {
       "db_path_template");
 
   @TempDir Path tmp;
-
-  private static final class MovableClock extends Clock {
-    final AtomicReference<Instant> now = new AtomicReference<>(T0);
-
-    void advance(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   /** What Python's {@code yaml.safe_load} gives: plain YAML, no Jackson. */
   @SuppressWarnings("unchecked")
@@ -97,7 +72,7 @@ class PythonRunRegistryTest {
 
   @Test
   void aJvmWritersRecordsAreValidPythonRunRecords() {
-    MovableClock clock = new MovableClock();
+    MovableClock clock = new MovableClock(T0);
     LocalObjectStore store = new LocalObjectStore(tmp);
     RunRecords records = new RunRecords(store, clock, "memory://manifests");
     RunRecord r = records.start("r1", HOUR, "in-process", "file:///m/manifest");
@@ -202,7 +177,7 @@ class PythonRunRegistryTest {
 
   @Test
   void legacyRunRecordsAreStillHonouredAndFinished() {
-    MovableClock clock = new MovableClock();
+    MovableClock clock = new MovableClock(T0);
     LocalObjectStore store = new LocalObjectStore(tmp);
     String legacy = SnapshotLayout.legacyRunRecordKey("old");
     store.put(legacy, ("{\"run_id\": \"old\", \"status\": \"RUNNING\", \"started_at\": "
@@ -232,7 +207,7 @@ class PythonRunRegistryTest {
    */
   @Test
   void concurrentEnsureRunningCreatesTwoRecordsThatBothCountAndBothFinish() {
-    MovableClock clock = new MovableClock();
+    MovableClock clock = new MovableClock(T0);
     LocalObjectStore shared = new LocalObjectStore(tmp);
     RunRecords taskA = new RunRecords(shared, clock, "m");
     AtomicReference<RunRecord> fromA = new AtomicReference<>();

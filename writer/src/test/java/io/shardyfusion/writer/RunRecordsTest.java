@@ -21,10 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,33 +31,9 @@ class RunRecordsTest {
 
   @TempDir Path tmp;
 
-  /** A clock tests move by hand. */
-  private static final class MovableClock extends Clock {
-    final AtomicReference<Instant> now = new AtomicReference<>(T0);
-
-    void advance(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   @Test
   void theLeaseIsRenewedOnlyWhenLessThanHalfRemains() {
-    MovableClock clock = new MovableClock();
+    MovableClock clock = new MovableClock(T0);
     CountingObjectStore.Counts counts = new CountingObjectStore.Counts();
     CountingObjectStore store = new CountingObjectStore(new LocalObjectStore(tmp), counts);
     RunRecords records = new RunRecords(store, clock);
@@ -87,7 +60,7 @@ class RunRecordsTest {
 
   @Test
   void ensureRunningIsIdempotentAndFinishEndsTheLease() {
-    MovableClock clock = new MovableClock();
+    MovableClock clock = new MovableClock(T0);
     LocalObjectStore store = new LocalObjectStore(tmp);
     RunRecords records = new RunRecords(store, clock);
     RunRecord first = records.ensureRunning("r1", HOUR, "beam", "memory://m");
