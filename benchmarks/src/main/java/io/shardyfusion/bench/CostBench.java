@@ -8,10 +8,10 @@ import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.WriteOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,28 +23,25 @@ import picocli.CommandLine.Option;
         + "refresh and a refresh after a one-key change.")
 final class CostBench implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "1000000") long rows;
-  @Option(names = "--num-dbs", defaultValue = "8") int numDbs;
-  @Option(names = "--value-size", defaultValue = "100") int valueSize;
-  @Option(names = "--store", defaultValue = "s3", description = "s3 (S3Proxy here) or file")
-  String storeKind;
-  @Option(names = "--dir") Path dir;
+  @Mixin SnapshotShape shape;
+  @Mixin Workspace workspace;
 
   @Override
   public Integer call() throws Exception {
-    Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-cost");
+    Path work = workspace.work("cost");
     CountingObjectStore.Counts counts = new CountingObjectStore.Counts();
-    try (S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null;
+    try (S3ProxyServer s3 = workspace.startS3();
         AutoCloseable on = ObjectStores.instrument(s -> new CountingObjectStore(s, counts))) {
       BenchStore store = BenchStore.of(s3, work, "cost");
-      WriteConfig config = store.writeConfig().numDbs(numDbs).tempDir(work.resolve("tmp"))
+      WriteConfig config = store.writeConfig().numDbs(shape.numDbs).tempDir(work.resolve("tmp"))
           .build();
       System.out.printf("# cost: %,d rows, %d shards, %d-byte values, %s store; requests "
           + "counted at the ObjectStore interface (a LIST is one per 1000 keys)%n", rows,
-          numDbs, valueSize, storeKind);
+          shape.numDbs, shape.valueSize, workspace.storeKind);
       System.out.printf("%-36s %6s %6s %6s %7s %12s %12s%n", "operation", "PUT", "GET", "LIST",
           "DELETE", "bytes up", "bytes down");
 
-      byte[] value = new byte[valueSize];
+      byte[] value = new byte[shape.valueSize];
       CountingObjectStore.Snapshot t0 = counts.snapshot();
       write(config, k -> BenchData.value(k, value));
       CountingObjectStore.Snapshot t1 = counts.snapshot();

@@ -19,7 +19,6 @@ import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.WriteOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -29,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,18 +47,16 @@ final class OpsBench implements Callable<Integer> {
   @Option(names = "--num-dbs", defaultValue = "8") int numDbs;
   @Option(names = "--repeat", defaultValue = "30", description = "timed repetitions per op")
   int repeat;
-  @Option(names = "--store", defaultValue = "s3", description = "s3 (S3Proxy here) or file")
-  String storeKind;
-  @Option(names = "--dir") Path dir;
+  @Mixin Workspace workspace;
 
   @Override
   public Integer call() throws Exception {
-    Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-ops");
-    try (S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null;
+    Path work = workspace.work("ops");
+    try (S3ProxyServer s3 = workspace.startS3();
         PostgresServer pg = PostgresServer.start()) {
       System.out.printf("# ops: %d snapshots of %,d rows / %d shards (one key changes per "
           + "run, so unchanged shards are reused), shards on %s; ms per op, p50 / p99 of %d%n",
-          runs, rows, numDbs, storeKind, repeat);
+          runs, rows, numDbs, workspace.storeKind, repeat);
       System.out.printf("%-12s %-34s %10s %10s%n", "manifests", "operation", "p50 ms",
           "p99 ms");
       BenchStore objects = BenchStore.of(s3, work, "objects");

@@ -24,6 +24,7 @@ import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Reader latency and throughput beside raw RocksDB gets on the same shard files. */
@@ -31,8 +32,7 @@ import picocli.CommandLine.Option;
     description = "ShardedReader get/multiGet latency vs raw RocksDB on the same files.")
 final class ReadBench implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "8000000") long rows;
-  @Option(names = "--num-dbs", defaultValue = "8") int numDbs;
-  @Option(names = "--value-size", defaultValue = "100") int valueSize;
+  @Mixin SnapshotShape shape;
   @Option(names = "--ops", defaultValue = "1000000", description = "timed gets per figure")
   int ops;
   @Option(names = "--seconds", defaultValue = "5", description = "duration of throughput runs")
@@ -52,14 +52,14 @@ final class ReadBench implements Callable<Integer> {
     Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-read");
     S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null;
     BenchStore store = BenchStore.of(s3, work, "store");
-    WriteConfig config = store.writeConfig().numDbs(numDbs).tempDir(work.resolve("tmp"))
+    WriteConfig config = store.writeConfig().numDbs(shape.numDbs).tempDir(work.resolve("tmp"))
         .shardFormat(io.shardyfusion.backend.rocksdb.ShardFormatOptions.defaults()
             .withCompression(compression)).build();
-    byte[] value = new byte[valueSize];
+    byte[] value = new byte[shape.valueSize];
     BuildResult built = SnapshotWriter.writeSharded(BenchData.keys(rows), config, k -> k,
         k -> BenchData.value(k, value), WriteOptions.defaults().withParallel(true));
     System.out.printf("# read benchmark: %,d rows in %d shards, %d-byte values, %d cores, "
-        + "compression %s, %d MiB block cache%n", rows, numDbs, valueSize,
+        + "compression %s, %d MiB block cache%n", rows, shape.numDbs, shape.valueSize,
         Runtime.getRuntime().availableProcessors(), compression, blockCacheMb);
     System.out.printf("%-34s %10s %10s %10s %14s%n", "operation", "p50 us", "p95 us", "p99 us",
         "ops/s");
@@ -119,7 +119,7 @@ final class ReadBench implements Callable<Integer> {
    */
   private void refreshUnderLoad(ShardedReader reader, WriteConfig config, byte[] value)
       throws Exception {
-    byte[] v2 = new byte[valueSize];
+    byte[] v2 = new byte[shape.valueSize];
     SnapshotWriter.writeSharded(BenchData.keys(rows), config.toBuilder()
         .reuseUnchangedShards(false).build(), k -> k, k -> {
           BenchData.value(k, v2);
@@ -218,7 +218,7 @@ final class ReadBench implements Callable<Integer> {
         BloomFilter filter = new BloomFilter(10);
         Options options = new Options().setMaxOpenFiles(-1).setTableFormatConfig(
             new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(filter))) {
-      RocksDB[] byId = new RocksDB[numDbs];
+      RocksDB[] byId = new RocksDB[shape.numDbs];
       for (ShardMeta shard : built.winners()) {
         String rel = shard.dbUrl().substring(shard.dbUrl().indexOf("/shards/") + 1);
         RocksDB db = RocksDB.openReadOnly(options, work.resolve("reader").resolve(rel).toString());
@@ -227,14 +227,14 @@ final class ReadBench implements Callable<Integer> {
       }
       for (int i = 0; i < ops; i++) {
         long k = BenchData.key(rnd.nextLong(rows));
-        byId[ShardHash.shardOf(ShardHash.digest(k), numDbs)].get(KeyEncoding.encodeU64(k));
+        byId[ShardHash.shardOf(ShardHash.digest(k), shape.numDbs)].get(KeyEncoding.encodeU64(k));
       }
       Histogram h = new Histogram(3);
       long t0 = System.nanoTime();
       for (int i = 0; i < ops; i++) {
         long k = BenchData.key(rnd.nextLong(rows));
         long t = System.nanoTime();
-        byId[ShardHash.shardOf(ShardHash.digest(k), numDbs)].get(KeyEncoding.encodeU64(k));
+        byId[ShardHash.shardOf(ShardHash.digest(k), shape.numDbs)].get(KeyEncoding.encodeU64(k));
         h.recordValue(System.nanoTime() - t);
       }
       print("raw RocksDB get(), 1 thread", h, ops / ((System.nanoTime() - t0) / 1e9));
@@ -243,7 +243,7 @@ final class ReadBench implements Callable<Integer> {
       List<byte[]> ownKeys = new ArrayList<>();
       for (long i = 0; ownKeys.size() < 100_000 && i < rows; i++) {
         long k = BenchData.key(i);
-        if (byId[ShardHash.shardOf(ShardHash.digest(k), numDbs)] == one) {
+        if (byId[ShardHash.shardOf(ShardHash.digest(k), shape.numDbs)] == one) {
           ownKeys.add(KeyEncoding.encodeU64(k));
         }
       }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** In-process writer throughput, single and parallel, beside raw SstFileWriter. */
@@ -18,8 +19,7 @@ import picocli.CommandLine.Option;
     description = "In-process writer rows/s (random-order keys) vs raw SstFileWriter (sorted).")
 final class WriteBench implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "10000000") long rows;
-  @Option(names = "--num-dbs", defaultValue = "8") int numDbs;
-  @Option(names = "--value-size", defaultValue = "100") int valueSize;
+  @Mixin SnapshotShape shape;
   @Option(names = "--modes", split = ",", defaultValue = "raw,single,parallel",
       description = "any of raw, single, parallel") List<String> modes;
   @Option(names = "--compression", defaultValue = "none",
@@ -45,7 +45,7 @@ final class WriteBench implements Callable<Integer> {
       target = new BenchStore(prefix, target.options(), target.credentials());
     }
     System.out.printf("# write benchmark: %,d rows, %d-byte values, %d shards, %d cores, "
-        + "heap max %d MiB, compression %s, %s store%n", rows, valueSize, numDbs,
+        + "heap max %d MiB, compression %s, %s store%n", rows, shape.valueSize, shape.numDbs,
         Runtime.getRuntime().availableProcessors(), Memory.maxHeapMiB(), compression,
         storeKind);
     System.out.printf("%-28s %12s %10s %8s %14s %12s%n", "mode", "rows/s", "seconds", "x raw",
@@ -53,7 +53,7 @@ final class WriteBench implements Callable<Integer> {
     double raw = Double.NaN;
     if (modes.contains("raw")) {
       Memory.resetPeaks();
-      raw = RawRocksDb.sstFileWriterRate(work.resolve("raw.sst"), rows, valueSize);
+      raw = RawRocksDb.sstFileWriterRate(work.resolve("raw.sst"), rows, shape.valueSize);
       print("raw SstFileWriter (sorted)", raw, rows / raw, raw);
     }
     for (String mode : modes) {
@@ -61,11 +61,11 @@ final class WriteBench implements Callable<Integer> {
         continue;
       }
       boolean parallel = mode.equals("parallel");
-      WriteConfig config = target.writeConfig().numDbs(numDbs)
+      WriteConfig config = target.writeConfig().numDbs(shape.numDbs)
           .reuseUnchangedShards(false) // every run writes everything: a throughput figure
           .tempDir(work.resolve("tmp"))
           .shardFormat(ShardFormatOptions.defaults().withCompression(compression)).build();
-      byte[] value = new byte[valueSize];
+      byte[] value = new byte[shape.valueSize];
       Memory.resetPeaks();
       BuildResult r = SnapshotWriter.writeSharded(BenchData.keys(rows), config, k -> k,
           k -> BenchData.value(k, value),

@@ -1,8 +1,6 @@
 package io.shardyfusion.cli;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,33 +12,72 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * S3 credentials from a TOML file with one section per profile:
+ * The Python CLI's {@code credentials.toml}, one section per profile:
  *
  * <pre>
  * [default]
- * access_key_id = "AKIA..."
- * secret_access_key = "..."
- * session_token = "..."            # optional
  * endpoint_url = "http://127.0.0.1:9000"   # optional
  * region = "us-east-1"             # optional
+ * access_key_id = "AKIA..."        # with secret_access_key; both absent = AWS default chain
+ * secret_access_key = "..."
+ * session_token = "..."            # optional (STS)
+ * addressing_style = "path"        # path | virtual (| auto)
+ * signature_version = "s3v4"       # only s3v4: the AWS SDK v2 signs with SigV4
+ * verify_ssl = true                # only true: no switch to skip TLS verification or CA bundle
+ * connect_timeout = 10             # seconds
+ * read_timeout = 30                # seconds (the socket timeout)
+ * max_attempts = 3                 # attempts per request, the first included
  * </pre>
  *
- * Found at {@code --credentials-file}, else {@code $SHARDY_CREDENTIALS_FILE}, else
- * {@code ~/.config/shardy/credentials.toml} when it exists; without a file the AWS default
- * credential chain is used.
+ * Every key is either applied or refused with a message naming it; none is ignored. Found at
+ * {@code --credentials} ({@code --credentials-file}), else {@code $SHARDY_CREDENTIALS}, else
+ * {@code $SHARDY_CREDENTIALS_FILE}, else {@code ./credentials.toml}, else
+ * {@code ~/.config/shardy/credentials.toml}; without a file the AWS default credential chain is
+ * used.
  */
 public final class CredentialsFile {
-  /** The environment variable naming the file. */
+  /** The environment variable naming the file (our older name; the Python CLI's: PY_ENV). */
   public static final String ENV = "SHARDY_CREDENTIALS_FILE";
+  /** The Python CLI's environment variable naming the file. */
+  public static final String PY_ENV = "SHARDY_CREDENTIALS";
+
+  /** Profile keys that are S3 connection settings, applied as --s3-option would be. */
+  static final List<String> S3_KEYS = List.of("addressing_style", "signature_version",
+      "verify_ssl", "connect_timeout", "read_timeout", "max_attempts");
+  private static final List<String> KEYS = List.of("endpoint_url", "region", "access_key_id",
+      "secret_access_key", "session_token", "addressing_style", "signature_version",
+      "verify_ssl", "connect_timeout", "read_timeout", "max_attempts");
 
   private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
       PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
       PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
       PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
-  /** One profile's settings; the endpoint and region are null when the profile has none. */
+  /**
+   * One profile's settings; the endpoint and region are null when the profile has none, the keys
+   * null for the AWS default chain.
+   *
+   * @param s3Settings the profile's S3 connection settings as {@code key=value}, in file order
+   * @param file where it came from (for messages)
+   */
   public record Profile(String name, String accessKeyId, String secretAccessKey,
-      String sessionToken, String endpointUrl, String region) {
+      String sessionToken, String endpointUrl, String region, List<String> s3Settings,
+      Path file) {
+    public Profile {
+      s3Settings = s3Settings == null ? List.of() : List.copyOf(s3Settings);
+    }
+
+    public Profile(String name, String accessKeyId, String secretAccessKey,
+        String sessionToken, String endpointUrl, String region) {
+      this(name, accessKeyId, secretAccessKey, sessionToken, endpointUrl, region, List.of(),
+          null);
+    }
+
+    /** Whether the profile names keys (else the AWS default chain supplies them). */
+    public boolean hasKeys() {
+      return accessKeyId != null;
+    }
+
     @Override
     public String toString() {
       return "Profile{" + name + ", accessKeyId=" + accessKeyId + ", secretAccessKey=****}";
@@ -55,22 +92,8 @@ public final class CredentialsFile {
    * @throws UsageException when a file named explicitly (flag or environment) does not exist
    */
   public static Path locate(Path explicit, CliContext ctx) {
-    if (explicit != null) {
-      return mustExist(explicit, "--credentials-file");
-    }
-    String fromEnv = ctx.env(ENV);
-    if (fromEnv != null) {
-      return mustExist(Path.of(fromEnv), "$" + ENV);
-    }
-    Path dflt = ctx.home().resolve(".config/shardy/credentials.toml");
-    return Files.isRegularFile(dflt) ? dflt : null;
-  }
-
-  private static Path mustExist(Path p, String from) {
-    if (!Files.isRegularFile(p)) {
-      throw new UsageException(from + " " + p + " does not exist or is not a file");
-    }
-    return p;
+    return TomlFiles.locate(explicit, "--credentials", List.of(PY_ENV, ENV), "credentials.toml",
+        ctx);
   }
 
   /**
@@ -80,17 +103,7 @@ public final class CredentialsFile {
    */
   public static Profile load(Path file, String profile, PrintStream err) {
     warnIfOpen(file, err);
-    JsonNode root;
-    try {
-      root = new TomlMapper().readTree(file.toFile());
-    } catch (JacksonException e) {
-      var at = e.getLocation();
-      throw new UsageException("credentials file " + file + " is not valid TOML"
-          + (at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ")") + ": "
-          + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new UsageException("cannot read credentials file " + file + ": " + e.getMessage());
-    }
+    JsonNode root = TomlFiles.read(file, "credentials file");
     JsonNode section = root == null ? null : root.get(profile);
     if (section == null || !section.isObject()) {
       List<String> names = new ArrayList<>();
@@ -101,14 +114,31 @@ public final class CredentialsFile {
           + " (profiles: " + (names.isEmpty() ? "none" : String.join(", ", names))
           + "); pass --profile NAME");
     }
+    String where = "credentials file " + file + ", profile [" + profile + "]";
+    List<String> s3 = new ArrayList<>();
+    for (java.util.Iterator<String> it = section.fieldNames(); it.hasNext(); ) {
+      String k = it.next();
+      JsonNode v = section.get(k);
+      if (!KEYS.contains(k)) {
+        throw new UsageException(where + ": unknown key '" + k + "'; known: "
+            + String.join(", ", KEYS));
+      }
+      if (!v.isValueNode()) {
+        throw new UsageException(where + ": " + k + " must be a single value, got " + v);
+      }
+      if (S3_KEYS.contains(k) && !(v.isTextual() && v.asText().isEmpty())) {
+        s3.add(k + "=" + v.asText());
+      }
+    }
     String key = text(section, "access_key_id");
     String secret = text(section, "secret_access_key");
-    if (key == null || secret == null) {
-      throw new UsageException("profile [" + profile + "] in " + file + " needs access_key_id "
-          + "and secret_access_key");
+    String token = text(section, "session_token");
+    if ((key == null) != (secret == null) || (token != null && key == null)) {
+      throw new UsageException(where + ": access_key_id and secret_access_key go together "
+          + "(session_token needs both); leave all out for the AWS default chain");
     }
-    return new Profile(profile, key, secret, text(section, "session_token"),
-        text(section, "endpoint_url"), text(section, "region"));
+    return new Profile(profile, key, secret, token, text(section, "endpoint_url"),
+        text(section, "region"), s3, file);
   }
 
   private static String text(JsonNode section, String field) {

@@ -2,6 +2,7 @@ package io.shardyfusion.cli;
 
 import static io.shardyfusion.cli.Result.fields;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,25 +14,45 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code shardy exec --script FILE}: runs a YAML list of ops on one reader (see
- * {@link ExecScript}) and prints one result per op.
+ * {@code shardy exec --script FILE [--output FILE]}: runs a YAML script on one reader and prints
+ * one result per op. Two formats: the Python CLI's ({@code commands:}, see {@link PythonBatch})
+ * and this CLI's own ({@code ops:}, see {@link ExecScript}).
  */
 @Command(name = "exec", mixinStandardHelpOptions = true,
-    description = "Run a YAML script of ops (get, multiget, route, info, shards, history, "
-        + "refresh) on one reader; print one result per op.",
-    footer = {"", "Script:",
+    description = "Run a YAML script on one reader; print one result per command.",
+    footer = {"", "Two script formats, told apart by their list key:",
+        "",
+        "1. The Python CLI's (commands:), run unchanged with its output:",
+        "  on_error: continue      # stop (default) or continue",
+        "  commands:",
+        "    - {op: get, key: 42, routing_context: {region: eu, tier: 3}}",
+        "    - {op: multiget, keys: [1, 2, 3]}",
+        "    - {op: route, key: 7}",
+        "    - {op: health, staleness_threshold: 3600}",
+        "    - {op: history, limit: 5}",
+        "  ops: get, multiget, refresh, info, shards, route, health, history.",
+        "  Each result is the Python CLI's: {op, key, found, value}, {op, results}, {op, key, "
+            + "db_id}, {op, changed}, errors {op, error, key}; json prints as jsonl, values in "
+            + "reader.toml's value_encoding (default base64), a missing value as null_repr "
+            + "(default \"null\"). A missing key is not an error; a failed command is (bad "
+            + "key, unknown op, read error). Unknown fields are warned about and skipped.",
+        "",
+        "2. This CLI's own (ops:), kept as it was:",
         "  on_error: stop          # stop (default) or continue",
         "  ops:",
         "    - {op: get, key: 42}",
         "    - {op: multiget, keys: [1, 2, 3], value_format: hex}",
-        "    - {op: route, key: 7}",
+        "    - {op: route, key: 7, routing_context: {region: eu}}",
         "    - {op: refresh}",
+        "  Each result: {index, op, ok, result | error}. An op fails when its command would "
+            + "exit non-zero; a get or multiget of a missing key fails. Unknown fields are "
+            + "errors (nothing runs).",
         "",
-        "Each result: {index, op, ok, result | error}. An op fails when its command would exit "
-            + "non-zero (a get of a missing key fails).",
-        "Exit codes: 0 every op ok, 1 any op failed, 2 the script is invalid (nothing ran).",
+        "Exit codes: 0 every command ok, 1 any failed, 2 the script is invalid (nothing ran; "
+            + "the Python CLI exits 1 here).",
         "", "Examples:",
         "  shardy exec --script checks.yaml",
+        "  shardy exec --script checks.yaml --output results.jsonl",
         "  shardy --output-format json exec --script checks.yaml"})
 final class ExecCommand implements Callable<Integer> {
   @ParentCommand
@@ -41,11 +62,44 @@ final class ExecCommand implements Callable<Integer> {
       description = "The YAML script.")
   Path script;
 
+  @Option(names = "--output", paramLabel = "FILE",
+      description = "Write the results to FILE instead of stdout (replaced if it exists).")
+  Path outputFile;
+
   @Override
   public Integer call() {
-    ExecScript parsed = ExecScript.load(script);
+    com.fasterxml.jackson.databind.JsonNode tree = ExecScript.read(script);
+    boolean python = PythonBatch.isPythonFormat(tree);
+    if (python) {
+      PythonBatch.check(tree, script, root.context().err());
+    }
+    ExecScript parsed = python ? null : ExecScript.load(script, tree);
     Session session = root.session();
-    Output output = session.output();
+    PrintStream file = outputFile == null ? null : open(outputFile);
+    try {
+      PrintStream out = file != null ? file : session.output().stream();
+      if (python) {
+        return PythonBatch.run(session, tree, script, out, session.output().format()) == 0
+            ? 0 : 1;
+      }
+      return runOwn(session, parsed, new Output(out, session.output().format()));
+    } finally {
+      if (file != null) {
+        file.close();
+      }
+    }
+  }
+
+  private static PrintStream open(Path file) {
+    try {
+      return new PrintStream(java.nio.file.Files.newOutputStream(file), false,
+          java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new UsageException("cannot write --output " + file + ": " + e.getMessage());
+    }
+  }
+
+  private int runOwn(Session session, ExecScript parsed, Output output) {
     List<Map<String, Object>> all = new ArrayList<>();
     boolean failed = false;
     for (int i = 0; i < parsed.steps().size(); i++) {
@@ -96,7 +150,8 @@ final class ExecCommand implements Callable<Integer> {
       }
       default -> {
         output.stream().println("[" + entry.get("index") + "] "
-            + String.join(" ", step.args().stream().filter(a -> !a.equals("--")).toList()) + ": "
+            + String.join(" ", step.args().stream()
+                .filter(a -> !a.equals("--") && !a.equals("--strict")).toList()) + ": "
             + ((Boolean) entry.get("ok") ? "ok" : "FAILED"));
         if (result != null) {
           output.print(result);

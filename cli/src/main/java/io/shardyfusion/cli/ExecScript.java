@@ -44,9 +44,9 @@ record ExecScript(boolean continueOnError, List<Step> steps) {
   private static final Set<String> REQUIRED = Set.of("key", "keys");
 
   static {
-    FIELDS.put("get", List.of("key", "value_format"));
-    FIELDS.put("multiget", List.of("keys", "value_format"));
-    FIELDS.put("route", List.of("key"));
+    FIELDS.put("get", List.of("key", "value_format", "routing_context"));
+    FIELDS.put("multiget", List.of("keys", "value_format", "routing_context"));
+    FIELDS.put("route", List.of("key", "routing_context"));
     FIELDS.put("info", List.of());
     FIELDS.put("shards", List.of());
     FIELDS.put("history", List.of("limit"));
@@ -57,17 +57,28 @@ record ExecScript(boolean continueOnError, List<Step> steps) {
    * @throws UsageException for unreadable YAML or an invalid script
    */
   static ExecScript load(Path file) {
-    JsonNode root;
+    return load(file, read(file));
+  }
+
+  /**
+   * @throws UsageException for unreadable YAML
+   */
+  static JsonNode read(Path file) {
     try {
-      root = new YAMLMapper().readTree(file.toFile());
+      return new YAMLMapper().readTree(file.toFile());
     } catch (JacksonException e) {
       throw new UsageException("exec script " + file + " is not valid YAML: "
           + e.getOriginalMessage());
     } catch (IOException e) {
       throw new UsageException("cannot read exec script " + file + ": " + e.getMessage());
     }
+  }
+
+  /** This CLI's own format ({@code ops:}), already parsed. */
+  static ExecScript load(Path file, JsonNode root) {
     if (root == null || !root.isObject()) {
-      throw new UsageException("exec script " + file + " must be a mapping with 'ops:' (a list)");
+      throw new UsageException("exec script " + file + " must be a mapping with 'commands:' "
+          + "(the Python CLI's format) or 'ops:' (a list)");
     }
     for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
       String f = it.next();
@@ -111,6 +122,15 @@ record ExecScript(boolean continueOnError, List<Step> steps) {
       }
     }
     List<String> args = new ArrayList<>(List.of(op));
+    if (op.equals("get") || op.equals("multiget")) {
+      args.add("--strict"); // in this format a missing key fails the op
+    }
+    if (node.has("routing_context")) {
+      if (!node.get("routing_context").isObject()) {
+        throw new UsageException(where + " (" + op + "): routing_context must be a mapping");
+      }
+      args.add("--routing-context=" + node.get("routing_context").toString());
+    }
     if (node.has("value_format")) {
       args.add("--value-format=" + node.get("value_format").asText());
     }

@@ -16,13 +16,14 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code shardy multiget KEY... | -}: many keys in one batched read. Every key is printed, found
- * or not; the exit code is 0 only when all were found.
+ * or not; as in the Python CLI the exit code is 0 either way, unless {@code --strict} (a JVM
+ * extension): then 1 when any key is missing.
  */
 @Command(name = "multiget", mixinStandardHelpOptions = true,
     description = "Print the values of many keys (one row per key, in the order given).",
     footer = {"", "'-' reads the keys from stdin, one per line (empty lines are skipped).",
-        "Exit codes: 0 all keys found, 1 any key missing (all are still printed) or the read "
-            + "failed, 2 a bad key or option.",
+        "Exit codes (as the Python CLI): 0 (missing keys are printed with found: false), 1 the "
+            + "read failed or, with --strict, any key is missing, 2 a bad key or option.",
         "", "Examples:",
         "  shardy multiget 1 2 3",
         "  seq 1 1000 | shardy multiget - > values.jsonl",
@@ -31,9 +32,16 @@ final class MultiGetCommand extends OpCommand {
   @Parameters(paramLabel = "KEY", arity = "1..*", description = "Keys, or '-' for stdin.")
   List<String> keys;
 
-  @Option(names = "--value-format", paramLabel = "FMT", defaultValue = "auto",
-      description = "auto (UTF-8 text when valid, else base64), utf8, base64 or hex.")
+  @Option(names = "--value-format", paramLabel = "FMT",
+      description = "auto (UTF-8 text when valid, else base64), utf8, base64 or hex (default: "
+          + "reader.toml's [output] value_encoding, else auto).")
   ValueFormat valueFormat;
+
+  @Option(names = "--strict", description = "Exit 1 when any key is missing (a JVM extension).")
+  boolean strict;
+
+  @picocli.CommandLine.Mixin
+  RoutingContextOption routingContext = new RoutingContextOption();
 
   @Override
   public Result run(Session session) {
@@ -50,17 +58,30 @@ final class MultiGetCommand extends OpCommand {
     for (String k : typed) {
       parsed.add(KeyParser.parse(k, encoding));
     }
-    List<byte[]> values = typed.isEmpty() ? List.of() : reader.multiGetList(parsed);
+    Map<String, Object> context = routingContext.parse(reader.manifest().shardingSpec());
+    List<byte[]> values = typed.isEmpty() ? List.of() : context == null
+        ? reader.multiGetList(parsed) : lookUp(reader, parsed, context);
+    ValueFormat format = session.valueFormat(valueFormat);
     List<Map<String, Object>> rows = new ArrayList<>();
     List<String> text = new ArrayList<>();
     int missing = 0;
     for (int i = 0; i < typed.size(); i++) {
       byte[] v = values.get(i);
-      rows.add(Lookups.row(typed.get(i), parsed.get(i), v, valueFormat));
-      text.add(typed.get(i) + ": " + (v == null ? "not found" : valueFormat.render(v)));
+      rows.add(Lookups.row(typed.get(i), parsed.get(i), v, format, session.nullRepr()));
+      text.add(typed.get(i) + ": " + (v == null ? "not found" : format.render(v)));
       missing += v == null ? 1 : 0;
     }
-    return Result.rows(rows, text).withExitCode(missing == 0 ? 0 : 1);
+    return Result.rows(rows, text).withExitCode(missing == 0 || !strict ? 0 : 1);
+  }
+
+  /** Values parallel to {@code keys}, all routed with one context (raw keys by position). */
+  static List<byte[]> lookUp(ShardedReader reader, List<Object> keys,
+      Map<String, Object> context) {
+    List<byte[]> out = new ArrayList<>(keys.size());
+    for (Object k : keys) {
+      out.add(reader.get(k, context));
+    }
+    return out;
   }
 
   private static List<String> readKeys(Session session) {

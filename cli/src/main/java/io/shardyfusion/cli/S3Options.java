@@ -2,36 +2,22 @@ package io.shardyfusion.cli;
 
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.storage.S3ConnectionOptions;
-import java.time.Duration;
-import java.util.LinkedHashMap;
+import io.shardyfusion.storage.S3Settings;
 import java.util.List;
-import java.util.Map;
-import java.util.function.BiConsumer;
 
 /**
- * {@code --s3-option key=value} settings, named as in the Python CLI, mapped onto
- * {@link S3ConnectionOptions}. Timeouts are seconds (decimals allowed).
+ * {@code --s3-option key=value} settings ({@link S3Settings}, the one spelling shared with the
+ * example), on top of a credentials profile's endpoint and region.
  */
 public final class S3Options {
-  private static final Map<String, BiConsumer<S3ConnectionOptions.Builder, String>> SETTERS =
-      new LinkedHashMap<>();
-
-  static {
-    SETTERS.put("endpoint_url", S3ConnectionOptions.Builder::endpointUrl);
-    SETTERS.put("addressing_style", S3ConnectionOptions.Builder::addressingStyle);
-    SETTERS.put("region", S3ConnectionOptions.Builder::region);
-    SETTERS.put("connect_timeout", (b, v) -> b.connectTimeout(seconds("connect_timeout", v)));
-    SETTERS.put("read_timeout", (b, v) -> b.socketTimeout(seconds("read_timeout", v)));
-    SETTERS.put("api_call_timeout", (b, v) -> b.apiCallTimeout(seconds("api_call_timeout", v)));
-    SETTERS.put("max_attempts", (b, v) -> b.maxAttempts(integer("max_attempts", v)));
-    SETTERS.put("max_connections", (b, v) -> b.maxConnections(integer("max_connections", v)));
-  }
-
   private S3Options() {}
 
   /** The option names {@code --s3-option} accepts. */
   public static List<String> keys() {
-    return List.copyOf(SETTERS.keySet());
+    List<String> keys = new java.util.ArrayList<>(S3Settings.keys());
+    keys.add("signature_version");
+    keys.add("verify_ssl");
+    return keys;
   }
 
   /**
@@ -42,51 +28,72 @@ public final class S3Options {
    */
   public static S3ConnectionOptions parse(List<String> options, CredentialsFile.Profile profile) {
     S3ConnectionOptions.Builder b = S3ConnectionOptions.builder();
-    try {
-      if (profile != null && profile.endpointUrl() != null) {
-        b.endpointUrl(profile.endpointUrl());
-      }
-      if (profile != null && profile.region() != null) {
-        b.region(profile.region());
-      }
-      for (String option : options) {
-        int eq = option.indexOf('=');
-        if (eq <= 0) {
-          throw new UsageException("--s3-option '" + option + "' is not key=value; valid keys: "
-              + String.join(", ", SETTERS.keySet()));
+    if (profile != null) {
+      String where = "credentials file " + profile.file() + ", profile [" + profile.name() + "]";
+      try {
+        if (profile.endpointUrl() != null) {
+          b.endpointUrl(profile.endpointUrl());
         }
-        String key = option.substring(0, eq).trim();
-        BiConsumer<S3ConnectionOptions.Builder, String> setter = SETTERS.get(key);
-        if (setter == null) {
-          throw new UsageException("unknown --s3-option '" + key + "'; valid keys: "
-              + String.join(", ", SETTERS.keySet()));
+        if (profile.region() != null) {
+          b.region(profile.region());
         }
-        setter.accept(b, option.substring(eq + 1).trim());
+      } catch (ConfigValidationException e) {
+        throw new UsageException(where + ": endpoint_url: " + e.getMessage(), e);
       }
-      return b.build();
-    } catch (ConfigValidationException e) {
-      throw new UsageException("--s3-option: " + e.getMessage(), e);
+      for (String setting : profile.s3Settings()) {
+        String key = setting.substring(0, setting.indexOf('='));
+        try {
+          apply(b, setting);
+        } catch (ConfigValidationException e) {
+          throw new UsageException(where + ": " + key + ": " + e.getMessage(), e);
+        }
+      }
     }
+    for (String option : options) {
+      try {
+        apply(b, option);
+      } catch (S3Settings.BadSettingException e) {
+        throw new UsageException(e.getMessage(), e);
+      } catch (ConfigValidationException e) {
+        throw new UsageException("--s3-option: " + e.getMessage(), e);
+      }
+    }
+    return b.build();
   }
 
-  private static Duration seconds(String key, String v) {
-    try {
-      double s = Double.parseDouble(v);
-      if (!(s > 0) || Double.isInfinite(s)) {
-        throw new NumberFormatException();
+  /**
+   * One {@code key=value}: S3Settings' keys, plus the Python CLI's signature_version and
+   * verify_ssl, which only take the one value the JVM client has (s3v4; true).
+   */
+  private static void apply(S3ConnectionOptions.Builder b, String setting) {
+    int eq = setting.indexOf('=');
+    String key = eq < 0 ? setting : setting.substring(0, eq).trim();
+    String value = eq < 0 ? "" : setting.substring(eq + 1).trim();
+    switch (key) {
+      case "signature_version" -> {
+        if (!value.equalsIgnoreCase("s3v4") && !value.equalsIgnoreCase("v4")) {
+          throw new ConfigValidationException("signature_version '" + value + "' is not "
+              + "supported: the JVM client (AWS SDK v2) signs every request with SigV4; use "
+              + "s3v4 or leave the key out");
+        }
       }
-      return Duration.ofMillis(Math.round(s * 1000));
-    } catch (NumberFormatException e) {
-      throw new UsageException("--s3-option " + key + "=" + v + ": expected a positive number "
-          + "of seconds, e.g. " + key + "=5");
-    }
-  }
-
-  private static int integer(String key, String v) {
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new UsageException("--s3-option " + key + "=" + v + ": expected an integer");
+      case "verify_ssl" -> {
+        if (!value.equalsIgnoreCase("true") && !value.equals("1")
+            && !value.equalsIgnoreCase("yes")) {
+          throw new ConfigValidationException("verify_ssl '" + value + "' is not supported: "
+              + "the JVM client always verifies TLS certificates against the JVM's trust store "
+              + "(add a private CA there with keytool, or -Djavax.net.ssl.trustStore=... in "
+              + "SHARDY_JAVA_OPTS); use true or leave the key out");
+        }
+      }
+      case "connect_timeout", "read_timeout" -> {
+        if (value.equals("0")) {
+          throw new ConfigValidationException(key + " = 0 (no timeout) is not supported; give "
+              + "a positive number of seconds");
+        }
+        S3Settings.apply(b, List.of(setting));
+      }
+      default -> S3Settings.apply(b, List.of(setting));
     }
   }
 }

@@ -48,6 +48,20 @@ public final class Session implements AutoCloseable {
     return output;
   }
 
+  /** The value format: the command's option, else reader.toml's value_encoding, else auto. */
+  public ValueFormat valueFormat(ValueFormat option) {
+    if (option != null) {
+      return option;
+    }
+    ValueFormat configured = settings.config().valueEncoding();
+    return configured != null ? configured : ValueFormat.AUTO;
+  }
+
+  /** reader.toml's null_repr (the value shown for a missing key), or null when not set. */
+  public String nullRepr() {
+    return settings.config().nullRepr();
+  }
+
   /** The snapshot target, resolved on first use. */
   public synchronized SnapshotTarget target() {
     if (target == null) {
@@ -80,6 +94,10 @@ public final class Session implements AutoCloseable {
     if (reader == null) {
       ReaderConfig.Builder config = target().readerConfig().localRoot(cacheDir())
           .pinnedManifestRef(pinnedRef());
+      Integer workers = settings.config().maxWorkers();
+      if (workers != null) {
+        config.downloadParallelism(workers); // reader.toml max_workers
+      }
       if (ctx.progress()) {
         config.downloadListener(new ProgressListener(ctx.err()));
       }

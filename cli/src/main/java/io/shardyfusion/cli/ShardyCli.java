@@ -43,16 +43,25 @@ import picocli.CommandLine.ScopeType;
         SchemaCommand.class,
         ExecCommand.class,
         RefreshCommand.class,
+        HealthCommand.class,
         CommandLine.HelpCommand.class,
     },
     footer = {"",
-        "Beam jobs (bin/shardy runs them itself): build (a snapshot from files; "
-            + "'shardy help build'), demo.",
+        "Beam jobs: build (a snapshot from files; 'shardy build --help'), demo. bin/shardy "
+            + "runs them with this same front end on the pipelines or runners classpath; the "
+            + "shared options (--s3-option, --credentials-file, --profile, --output-format, -v) "
+            + "work for them as for the read commands.",
         "",
         "Output: --output-format defaults to table on a terminal and jsonl otherwise (one JSON "
             + "object per line, for pipes and scripts).",
-        "Exit codes: 0 ok, 1 key not found or operation failed, 2 usage error.",
-        "Environment: SHARDY_CURRENT, SHARDY_CREDENTIALS_FILE, SHARDY_JAVA_OPTS.",
+        "Exit codes (as the Python CLI): 0 ok (a missing key too, unless get --strict), 1 an "
+            + "operation failed or get --strict found nothing, 2 usage error; health: 0 "
+            + "healthy, 1 degraded, 2 unhealthy.",
+        "Python CLI files work unchanged: reader.toml (--config, $SHARDY_CONFIG), "
+            + "credentials.toml (--credentials, $SHARDY_CREDENTIALS), exec scripts "
+            + "(commands: ...). Deliberate differences: see each command's --help and the README.",
+        "Environment: SHARDY_CURRENT, SHARDY_CONFIG, SHARDY_CREDENTIALS "
+            + "(or SHARDY_CREDENTIALS_FILE), SHARDY_JAVA_OPTS.",
         "",
         "Examples:",
         "  shardy --current-url s3://bucket/snapshots/users/_CURRENT info",
@@ -63,6 +72,9 @@ import picocli.CommandLine.ScopeType;
         "  shardy rollback --offset 1",
         "  shardy --s3-option endpoint_url=http://127.0.0.1:9000 \\",
         "      --s3-option addressing_style=path --profile minio shards",
+        "  shardy build --input=examples/data/users.jsonl --key-field=id --num-dbs=8 \\",
+        "      --output=s3://bucket/users --s3-option endpoint_url=http://127.0.0.1:9000 \\",
+        "      --s3-option addressing_style=path --profile minio",
         "  printf 'get 1\\nrefresh\\nget 1\\n' | shardy"})
 public final class ShardyCli implements Callable<Integer> {
 
@@ -72,20 +84,35 @@ public final class ShardyCli implements Callable<Integer> {
   String currentUrl;
 
   @Option(names = "--s3-option", scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE", order = 2,
-      description = "S3 connection setting, repeatable: endpoint_url, addressing_style "
-          + "(path|virtual|auto), region, connect_timeout, read_timeout, api_call_timeout "
-          + "(seconds), max_attempts, max_connections.")
+      description = "S3 connection setting, repeatable (the one spelling for every command, "
+          + "build included): endpoint_url, addressing_style (path|virtual|auto), region, "
+          + "connect_timeout, read_timeout, api_call_timeout (seconds), max_attempts, "
+          + "max_connections. E.g. --s3-option endpoint_url=http://127.0.0.1:9000 "
+          + "--s3-option addressing_style=path. Keys come from --credentials-file/--profile "
+          + "(else the AWS default chain).")
   List<String> s3Options = new ArrayList<>();
 
-  @Option(names = "--credentials-file", scope = ScopeType.INHERIT, paramLabel = "FILE", order = 3,
-      description = "TOML file with [profile] sections (access_key_id, secret_access_key, "
-          + "session_token, endpoint_url, region). Default: $SHARDY_CREDENTIALS_FILE, else "
-          + "~/.config/shardy/credentials.toml if it exists, else the AWS default chain.")
+  @Option(names = {"--credentials", "--credentials-file"}, scope = ScopeType.INHERIT,
+      paramLabel = "FILE", order = 3,
+      description = "The Python CLI's credentials.toml: [profile] sections of endpoint_url, "
+          + "region, access_key_id, secret_access_key, session_token, addressing_style, "
+          + "signature_version (s3v4 only), verify_ssl (true only), connect_timeout, "
+          + "read_timeout, max_attempts. Default: $SHARDY_CREDENTIALS, $SHARDY_CREDENTIALS_FILE, "
+          + "./credentials.toml, ~/.config/shardy/credentials.toml, else the AWS default chain.")
   Path credentialsFile;
 
   @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "NAME", order = 4,
-      description = "Profile of the credentials file (default: default).")
+      description = "Profile of the credentials file (default: reader.toml's "
+          + "credentials_profile, else default). A JVM extension: the Python CLI takes it from "
+          + "reader.toml only.")
   String profile;
+
+  @Option(names = "--config", scope = ScopeType.INHERIT, paramLabel = "FILE", order = 4,
+      description = "The Python CLI's reader.toml ([reader] current_url, local_root, "
+          + "credentials_profile, max_workers, thread_safety; [output] format, value_encoding, "
+          + "null_repr); command-line options win. Default: $SHARDY_CONFIG, ./reader.toml, "
+          + "~/.config/shardy/reader.toml.")
+  Path configFile;
 
   @Option(names = "--output-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", order = 5,
       description = "json, jsonl, table or text (default: table on a terminal, else jsonl).")
@@ -115,6 +142,8 @@ public final class ShardyCli implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, order = 8,
       description = "Log what the library does (stderr) and print stack traces on errors.")
   boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final CliContext ctx;
   private final Session shared;
@@ -163,6 +192,8 @@ public final class ShardyCli implements Callable<Integer> {
   /** A configured picocli command line over {@code root}: streams, converters, exit codes. */
   static CommandLine commandLine(ShardyCli root) {
     CommandLine cl = new CommandLine(root);
+    // Before the converters and streams below, which apply to the subcommands added so far.
+    addJobCommands(cl);
     cl.setOut(new PrintWriter(root.ctx.out(), true));
     cl.setErr(new PrintWriter(root.ctx.err(), true));
     cl.registerConverter(OutputFormat.class, OutputFormat::parse);
@@ -184,6 +215,24 @@ public final class ShardyCli implements Callable<Integer> {
     return cl;
   }
 
+  /** {@code build} and {@code demo}: the providers' when on the classpath, else placeholders. */
+  private static void addJobCommands(CommandLine cl) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (JobCommands provider : java.util.ServiceLoader.load(JobCommands.class)) {
+      for (Object command : provider.commands()) {
+        CommandLine sub = new CommandLine(command);
+        cl.addSubcommand(sub);
+        names.add(sub.getCommandName());
+      }
+    }
+    for (Object stub : JobStubs.all()) {
+      CommandLine sub = new CommandLine(stub);
+      if (!names.contains(sub.getCommandName())) {
+        cl.addSubcommand(sub);
+      }
+    }
+  }
+
   /** The one-line message for an error, with "(retryable)" when retrying may help. */
   static String message(Throwable ex) {
     String m = ex.getMessage() == null ? ex.toString() : ex.getMessage();
@@ -202,7 +251,7 @@ public final class ShardyCli implements Callable<Integer> {
   public Integer call() {
     if (shared != null) {
       throw new UsageException("type a command (get, multiget, info, shards, route, history, "
-          + "rollback, schema, exec, refresh, help) or quit");
+          + "rollback, schema, exec, refresh, health, help) or quit");
     }
     return new Repl(session()).run();
   }
@@ -211,22 +260,81 @@ public final class ShardyCli implements Callable<Integer> {
   Session session() {
     if (shared != null) {
       if (currentUrl != null || !s3Options.isEmpty() || credentialsFile != null
-          || profile != null || outputFormat != null || pin != null || cacheDir != null) {
+          || profile != null || outputFormat != null || pin != null || cacheDir != null
+          || configFile != null) {
         throw new UsageException("global options (--current-url, --ref, ...) belong on the "
             + "shardy command line that starts the REPL or exec, not on one of its lines");
       }
       return shared;
     }
     if (session == null) {
-      session = new Session(ctx, new GlobalSettings(currentUrl, s3Options, credentialsFile,
-          profile, outputFormat, pin == null ? null : pin.ref, pin == null ? null : pin.offset,
-          cacheDir, verbose));
+      session = new Session(ctx, settings(ReaderToml.load(configFile, ctx), allS3Options(),
+          pin == null ? null : pin.ref, pin == null ? null : pin.offset));
     }
     return session;
   }
 
-  CliContext context() {
+  /** The global options over reader.toml's values: the command line wins. */
+  private GlobalSettings settings(ReaderToml config, List<String> s3, String ref,
+      Integer offset) {
+    // --current-url, then $SHARDY_CURRENT (read by SnapshotTarget), then reader.toml.
+    String url = currentUrl != null ? currentUrl
+        : ctx.env(SnapshotTarget.ENV) != null ? null : config.currentUrl();
+    return new GlobalSettings(url, s3, credentialsFile,
+        profile != null ? profile : config.credentialsProfile(),
+        outputFormat != null ? outputFormat : config.format(), ref, offset,
+        cacheDir != null ? cacheDir : config.localRoot(), verbose, config);
+  }
+
+  /**
+   * Every --s3-option of the command line, in order, before and after the subcommand: picocli
+   * resets an inherited option's list when the subcommand's own occurrences start, which would
+   * drop {@code shardy --s3-option a=1 get 42 --s3-option b=2}'s first one.
+   */
+  private List<String> allS3Options() {
+    CommandLine.ParseResult parsed = spec == null ? null : spec.commandLine().getParseResult();
+    if (parsed == null) {
+      return s3Options;
+    }
+    List<String> all = new ArrayList<>();
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      CommandLine.Model.OptionSpec o = p.matchedOption("--s3-option");
+      if (o != null) {
+        all.addAll(o.originalStringValues());
+      }
+    }
+    return all;
+  }
+
+  /** Where this invocation reads and writes (for subcommands in other modules). */
+  public CliContext context() {
     return ctx;
+  }
+
+  /** --output-format, or null when not given. */
+  public OutputFormat outputFormat() {
+    return outputFormat;
+  }
+
+  /** -v / --verbose. */
+  public boolean verbose() {
+    return verbose;
+  }
+
+  /**
+   * The S3 connection and credentials of the shared options, or null when none is given (no
+   * --s3-option, no credentials file found, no --profile): then the caller's defaults apply.
+   *
+   * @throws UsageException for bad S3 options or a bad credentials file
+   */
+  public ManifestStoreResolver.Access sharedS3Access() {
+    List<String> s3 = allS3Options();
+    ReaderToml config = ReaderToml.load(configFile, ctx);
+    if (s3.isEmpty() && profile == null && config.credentialsProfile() == null
+        && CredentialsFile.locate(credentialsFile, ctx) == null) {
+      return null;
+    }
+    return SnapshotTarget.access(settings(config, s3, null, null), ctx);
   }
 
   /** Whether this root runs on an outer session (a REPL line or an exec op). */

@@ -38,25 +38,40 @@ public final class SnapshotTarget implements AutoCloseable {
     if (url == null) {
       throw new UsageException("no snapshot given: pass --current-url "
           + "s3://bucket/prefix/_CURRENT (or file:///dir/_CURRENT, or "
-          + "jdbc:postgresql://host/db?user=ROLE&dataset=NAME) or set $" + ENV);
+          + "jdbc:postgresql://host/db?user=ROLE&dataset=NAME), set $" + ENV
+          + " or current_url in reader.toml");
     }
     ManifestStoreResolver resolver = ManifestStoreResolvers.forUrl(url, ctx);
+    ManifestStoreResolver.Access access = access(settings, ctx);
+    return new SnapshotTarget(url, resolver.open(url, access), access);
+  }
+
+  /**
+   * The S3 connection and credentials the shared options give (--s3-option, --credentials-file,
+   * --profile): what the read commands, rollback, cleanup and {@code shardy build} use.
+   *
+   * @return credentials null = the AWS default chain
+   * @throws UsageException for bad S3 options or a bad credentials file
+   */
+  public static ManifestStoreResolver.Access access(GlobalSettings settings, CliContext ctx) {
     java.nio.file.Path file = CredentialsFile.locate(settings.credentialsFile(), ctx);
     CredentialsFile.Profile profile = null;
     if (file != null) {
       profile = CredentialsFile.load(file, settings.profile() == null ? "default"
           : settings.profile(), ctx.err());
-    } else if (settings.profile() != null) {
-      throw new UsageException("--profile " + settings.profile() + " needs a credentials file: "
-          + "--credentials-file, $" + CredentialsFile.ENV + " or "
-          + "~/.config/shardy/credentials.toml");
+    } else if (settings.profile() != null
+        && !settings.profile().equals(settings.config().credentialsProfile())) {
+      // (reader.toml's credentials_profile without a credentials file: the AWS default chain,
+      // as in the Python CLI)
+      throw new UsageException("profile " + settings.profile() + " (--profile or reader.toml's "
+          + "credentials_profile) needs a credentials file: --credentials, $"
+          + CredentialsFile.PY_ENV + " or ~/.config/shardy/credentials.toml");
     }
     S3ConnectionOptions s3 = S3Options.parse(settings.s3Options(), profile);
-    CredentialProvider credentials = profile == null ? null
+    CredentialProvider credentials = profile == null || !profile.hasKeys() ? null
         : new StaticCredentialProvider(profile.accessKeyId(), profile.secretAccessKey(),
             profile.sessionToken());
-    ManifestStoreResolver.Access access = new ManifestStoreResolver.Access(s3, credentials);
-    return new SnapshotTarget(url, resolver.open(url, access), access);
+    return new ManifestStoreResolver.Access(s3, credentials);
   }
 
   public String currentUrl() {

@@ -42,7 +42,7 @@ class KeyEncodingsTest {
   @Test
   void utf8KeysAreStrings() {
     String url = publish("people", "utf8", List.of("alice", "bob b", "42"));
-    CliRun r = cli(url, "multiget", "bob b", "42", "carol");
+    CliRun r = cli(url, "multiget", "--strict", "bob b", "42", "carol");
     assertThat(r.code()).as(r.toString()).isEqualTo(1);
     List<JsonNode> rows = r.jsonl();
     assertThat(rows.get(0).get("key").asText()).isEqualTo("bob b");

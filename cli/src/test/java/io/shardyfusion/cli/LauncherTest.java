@@ -61,7 +61,7 @@ class LauncherTest {
     CliRun r = shardy("", "--help");
     assertThat(r.code()).as(r.toString()).isZero();
     for (String cmd : List.of("get", "multiget", "info", "shards", "route", "history",
-        "rollback", "cleanup", "schema", "exec", "refresh")) {
+        "rollback", "cleanup", "schema", "exec", "refresh", "health")) {
       assertThat(r.out()).contains("\n  " + cmd + " ");
     }
     assertThat(r.out()).as("the Beam jobs too").contains("build (a snapshot from files");
@@ -86,7 +86,7 @@ class LauncherTest {
     assertThat(get.err()).as("no progress bar off a terminal").isEmpty();
 
     CliRun multi = shardy("1\n29\n31\n", "--s3-option", "addressing_style=path", "multiget",
-        "-");
+        "--strict", "-");
     assertThat(multi.code()).as("31 is missing").isEqualTo(1);
     assertThat(multi.jsonl()).extracting(n -> n.path("value").asText(null))
         .containsExactly("r3:1", "r3:29", null);
@@ -186,7 +186,8 @@ class LauncherTest {
     assertThat(malformed.code()).isEqualTo(2);
     assertThat(malformed.err()).contains("is not valid TOML");
 
-    CliRun missing = shardy("", "--s3-option", "addressing_style=path", "get", "99");
+    CliRun missing = shardy("", "--s3-option", "addressing_style=path", "get", "--strict",
+        "99");
     assertThat(missing.code()).isEqualTo(1);
 
     CliRun schema = launch(Map.of(), "", "--output-format", "json", "schema");

@@ -39,7 +39,8 @@ class TargetErrorsTest {
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("shardy: error: no snapshot given: pass --current-url "
         + "s3://bucket/prefix/_CURRENT (or file:///dir/_CURRENT, or "
-        + "jdbc:postgresql://host/db?user=ROLE&dataset=NAME) or set $SHARDY_CURRENT\n");
+        + "jdbc:postgresql://host/db?user=ROLE&dataset=NAME), set $SHARDY_CURRENT or "
+        + "current_url in reader.toml\n");
   }
 
   @Test

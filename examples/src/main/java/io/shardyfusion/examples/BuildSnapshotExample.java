@@ -9,8 +9,10 @@ import io.shardyfusion.errors.ShardyfusionException;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.reader.SnapshotInfo;
+import io.shardyfusion.records.SnapshotVerifier;
 import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.storage.S3ConnectionOptions;
+import io.shardyfusion.storage.S3Settings;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.BuildResultJson;
 import io.shardyfusion.writer.SnapshotWriter;
@@ -102,9 +104,18 @@ public final class BuildSnapshotExample implements Callable<Integer> {
       description = "Where the reader downloads shards (default: ${DEFAULT-VALUE})")
   Path localRoot = repoRoot.resolve("work-data/reader");
 
+  @Option(names = "--s3-option", paramLabel = "KEY=VALUE",
+      description = {"S3 connection setting for s3:// prefixes, repeatable, as in shardy: "
+          + "endpoint_url, addressing_style (path|virtual|auto), region, connect_timeout, "
+          + "read_timeout, api_call_timeout, max_attempts, max_connections; credentials come "
+          + "from the AWS default chain",
+          "e.g. --s3-option endpoint_url=http://127.0.0.1:9000 --s3-option "
+              + "addressing_style=path"})
+  List<String> s3Settings = new ArrayList<>();
+
   @Option(names = "--s3-endpoint-url", paramLabel = "URL",
-      description = "S3 endpoint for s3:// prefixes (S3Proxy, MinIO; path-style addressing); "
-          + "credentials come from the AWS default chain")
+      description = "Deprecated: --s3-option endpoint_url=URL --s3-option "
+          + "addressing_style=path")
   String s3EndpointUrl;
 
   @Spec
@@ -211,40 +222,34 @@ public final class BuildSnapshotExample implements Callable<Integer> {
     if (s3 != null) {
       readerConfig.s3ConnectionOptions(s3);
     }
-    List<Lookup> lookups = new ArrayList<>();
-    SnapshotInfo info;
+    List<SnapshotVerifier.Expected> expected = new ArrayList<>();
+    for (JsonlRecords.Row row : samples) {
+      expected.add(new SnapshotVerifier.Expected("line " + row.lineNumber(), row.key(),
+          row.value()));
+    }
+    if (missing != null) {
+      expected.add(new SnapshotVerifier.Expected(null, missing, null));
+    }
+    SnapshotVerifier.Report check;
     try (ShardedReader reader = ShardedReader.open(readerConfig.build())) {
-      info = reader.snapshotInfo();
-      if (!info.runId().equals(result.runId())) {
-        throw new MismatchException("the reader opened run " + info.runId() + " under "
-            + output + ", not the run just written (" + result.runId() + "); did another "
-            + "writer publish there meanwhile?");
-      }
-      for (JsonlRecords.Row row : samples) {
-        lookups.add(new Lookup(row.lineNumber(), row.key(), row.value(), reader.get(row.key())));
-      }
-      if (missing != null) {
-        lookups.add(new Lookup(0, missing, null, reader.get(missing)));
-      }
+      check = SnapshotVerifier.verify(reader, expected, lines, result.runId());
+    }
+    SnapshotInfo info = check.info();
+    if (!info.runId().equals(result.runId())) {
+      throw new MismatchException(check.problems().get(0));
+    }
+    List<Lookup> lookups = new ArrayList<>();
+    for (SnapshotVerifier.Lookup l : check.lookups()) {
+      String label = l.expected().label();
+      lookups.add(new Lookup(label == null ? 0 : Long.parseLong(label.substring(5)),
+          l.expected().key(), l.expected().value(), l.actual()));
     }
     out.println("lookups:");
     out.println(toJson(lookupsJson(lookups)));
     out.println("snapshot info:");
     out.println(toJson(infoJson(info)));
-
-    for (Lookup l : lookups) {
-      if (!l.matches()) {
-        throw new MismatchException(l.lineNumber() == 0
-            ? "key " + describeKey(l.key()) + " is not in " + input + " but the reader returned "
-                + describeValue(l.actual())
-            : "key " + describeKey(l.key()) + " (line " + l.lineNumber() + ") was written as "
-                + describeValue(l.expected()) + " but the reader returned "
-                + describeValue(l.actual()));
-      }
-    }
-    if (info.totalRows() != lines) {
-      throw new MismatchException("the snapshot holds " + info.totalRows() + " rows, the input "
-          + lines);
+    if (!check.ok()) {
+      throw new MismatchException(check.problems().get(0));
     }
     out.println("OK: " + lines + " records from " + input + " published under " + output
         + "; " + lookups.size() + " lookups returned what was written.");
@@ -252,11 +257,17 @@ public final class BuildSnapshotExample implements Callable<Integer> {
   }
 
   private S3ConnectionOptions s3Options() {
-    if (s3EndpointUrl == null) {
+    List<String> settings = new ArrayList<>();
+    if (s3EndpointUrl != null) {
+      spec.commandLine().getErr().println("shardy-example: warning: --s3-endpoint-url is "
+          + "deprecated; use --s3-option endpoint_url=URL --s3-option addressing_style=path");
+      settings.addAll(List.of("endpoint_url=" + s3EndpointUrl, "addressing_style=path"));
+    }
+    settings.addAll(s3Settings);
+    if (settings.isEmpty()) {
       return null;
     }
-    return S3ConnectionOptions.builder().endpointUrl(s3EndpointUrl).addressingStyle("path")
-        .build();
+    return S3Settings.apply(S3ConnectionOptions.builder(), settings).build();
   }
 
   /** Re-reads the file (streaming) for its first, middle and last record. */
@@ -305,7 +316,7 @@ public final class BuildSnapshotExample implements Callable<Integer> {
           if (row.key() instanceof Long k) {
             minKey = Math.min(minKey, k);
             maxKey = Math.max(maxKey, k);
-          } else if (row.key() instanceof String s && s.startsWith(MISSING_PREFIX)) {
+          } else if (row.key() instanceof String s && s.startsWith(SnapshotVerifier.ABSENT_PREFIX)) {
             seenCandidates.add(s);
           }
           return row;
@@ -313,26 +324,10 @@ public final class BuildSnapshotExample implements Callable<Integer> {
       };
     }
 
-    private static final String MISSING_PREFIX = "no-such-key-";
-
     /** A key that is in no record of the input, or null if none is easy to find. */
     Object missingKey(String runId) {
-      if (keyEncoding.isInteger()) {
-        if (rows == 0) {
-          return 0L;
-        }
-        long max = keyEncoding == KeyEncoding.U64BE ? Long.MAX_VALUE : 0xFFFF_FFFFL;
-        if (maxKey < max) {
-          return maxKey + 1;
-        }
-        return minKey > 0 ? minKey - 1 : null;
-      }
-      String candidate = MISSING_PREFIX + runId;
-      while (seenCandidates.contains(candidate)) {
-        candidate = candidate + "-";
-      }
-      return keyEncoding == KeyEncoding.RAW ? candidate.getBytes(StandardCharsets.UTF_8)
-          : candidate;
+      return SnapshotVerifier.absentKey(keyEncoding, rows, minKey, maxKey, runId,
+          seenCandidates::contains);
     }
   }
 
@@ -381,19 +376,6 @@ public final class BuildSnapshotExample implements Callable<Integer> {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static String describeKey(Object key) {
-    return key instanceof byte[] b ? "\"" + new String(b, StandardCharsets.UTF_8) + "\""
-        : key instanceof String s ? "\"" + s + "\"" : String.valueOf(key);
-  }
-
-  private static String describeValue(byte[] value) {
-    if (value == null) {
-      return "nothing (key absent)";
-    }
-    String s = new String(value, StandardCharsets.UTF_8);
-    return "'" + (s.length() > 80 ? s.substring(0, 77) + "..." : s) + "'";
   }
 
   /**

@@ -1,11 +1,12 @@
 package io.shardyfusion.examples;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shardyfusion.errors.KeyValidationException;
+import io.shardyfusion.records.BadRecordException;
+import io.shardyfusion.records.JsonValues;
+import io.shardyfusion.records.Record;
+import io.shardyfusion.records.TextRecordReader;
+import io.shardyfusion.routing.KeyConverter;
 import io.shardyfusion.routing.KeyEncoding;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,21 +19,20 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
- * A JSON Lines file as an {@link Iterable} of (key, value) rows, read one line at a time: the
- * file is never held in memory, so it can be larger than the heap. Every {@link #iterator()}
- * reads the file again from the start. Blank lines are skipped (but counted as lines).
+ * A JSON Lines file as an {@link Iterable} of (key, value) rows, read one line at a time with
+ * the shared {@link TextRecordReader} (the Beam job's reader): the file is never held in memory,
+ * so it can be larger than the heap. Every {@link #iterator()} reads the file again from the
+ * start. Blank lines are skipped (but counted as lines).
  *
- * <p>Each line must be a JSON object holding the key field. The key is checked against the key
- * encoding here, so that a bad record is reported with its line number. The value is the line
- * itself (UTF-8, exactly as in the file) or, with a value field, that field: its text for a
- * string, its compact JSON otherwise.
+ * <p>Each line must be a JSON object holding the key field. The key is converted with
+ * {@link KeyConverter#fromValue} (the one record-to-key conversion) here, so that a bad record
+ * is reported with its line number. The value is the line itself (UTF-8, exactly as in the
+ * file) or, with a value field, that field: its text for a string, its compact JSON otherwise.
  *
  * <p>Close it to release the files of iterators that were abandoned half way (for instance
  * when the writer stopped on an error).
  */
 public final class JsonlRecords implements Iterable<JsonlRecords.Row>, AutoCloseable {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
   /**
    * One record.
    *
@@ -47,7 +47,7 @@ public final class JsonlRecords implements Iterable<JsonlRecords.Row>, AutoClose
   private final String keyField;
   private final String valueField;
   private final KeyEncoding encoding;
-  private final List<BufferedReader> open = new ArrayList<>();
+  private final List<TextRecordReader> open = new ArrayList<>();
 
   /**
    * @param valueField null to store the whole line as the value
@@ -69,9 +69,10 @@ public final class JsonlRecords implements Iterable<JsonlRecords.Row>, AutoClose
       throw new InputException(file.toString(), 0, Files.exists(file)
           ? "is not a regular file" : "does not exist");
     }
-    BufferedReader reader;
+    TextRecordReader reader;
     try {
-      reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+      reader = TextRecordReader.jsonl(file.toString(),
+          Files.newBufferedReader(file, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new InputException(file.toString(), 0, "cannot be opened: " + e, e);
     }
@@ -81,83 +82,34 @@ public final class JsonlRecords implements Iterable<JsonlRecords.Row>, AutoClose
     return new RowIterator(reader);
   }
 
-  /** Parses one line; public so that callers can derive a record the same way the writer did. */
-  public Row parse(long lineNumber, String line) {
-    JsonNode node;
+  /** The row of one record: its key converted for the encoding and the value to store. */
+  private Row row(long lineNumber, Record record, String line) {
+    if (!record.has(keyField)) {
+      throw fail(lineNumber, "key field '" + keyField + "' is missing");
+    }
+    Object k = record.get(keyField);
+    if (k == null) {
+      throw fail(lineNumber, "key field '" + keyField + "' is null");
+    }
+    Object key;
     try {
-      node = MAPPER.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw fail(lineNumber, "not valid JSON: " + e.getOriginalMessage(), e);
+      key = KeyConverter.fromValue(k, encoding, true);
+    } catch (KeyValidationException e) {
+      throw fail(lineNumber, (e instanceof KeyConverter.WrongTypeException
+          ? "key field '" + keyField + "' " : "") + e.getMessage(), e);
     }
-    if (node == null || !node.isObject()) {
-      throw fail(lineNumber, "expected a JSON object, got "
-          + (node == null ? "nothing" : node.getNodeType().name().toLowerCase()));
-    }
-    Object key = key(lineNumber, node.get(keyField));
     byte[] value;
     if (valueField == null) {
       value = line.getBytes(StandardCharsets.UTF_8);
     } else {
-      JsonNode v = node.get(valueField);
-      if (v == null) {
+      if (!record.has(valueField)) {
         throw fail(lineNumber, "value field '" + valueField + "' is missing");
       }
-      value = (v.isTextual() ? v.textValue() : v.toString()).getBytes(StandardCharsets.UTF_8);
+      Object v = record.get(valueField);
+      value = v instanceof String s ? s.getBytes(StandardCharsets.UTF_8)
+          : JsonValues.toJsonBytes(v, record.source(), valueField);
     }
     return new Row(lineNumber, key, value, line);
-  }
-
-  private Object key(long lineNumber, JsonNode k) {
-    if (k == null) {
-      throw fail(lineNumber, "key field '" + keyField + "' is missing");
-    }
-    if (k.isNull()) {
-      throw fail(lineNumber, "key field '" + keyField + "' is null");
-    }
-    Object raw;
-    switch (encoding) {
-      case U64BE:
-      case U32BE:
-        if (!k.isIntegralNumber()) {
-          throw fail(lineNumber, "key field '" + keyField + "' must be an integer for "
-              + encoding.wireName() + ", got " + describe(k));
-        }
-        if (!k.canConvertToLong()) {
-          throw fail(lineNumber, "key " + k.bigIntegerValue() + " in field '" + keyField
-              + "' is out of range for " + encoding.wireName());
-        }
-        raw = k.longValue();
-        break;
-      case UTF8:
-        if (!k.isTextual() && !k.isIntegralNumber()) {
-          throw fail(lineNumber, "key field '" + keyField + "' must be a string (or an integer, "
-              + "used as its decimal text) for utf8, got " + describe(k));
-        }
-        raw = k.isTextual() ? k.textValue() : k.asText();
-        break;
-      case RAW:
-        if (!k.isTextual()) {
-          throw fail(lineNumber, "key field '" + keyField + "' must be a string for raw (its "
-              + "UTF-8 bytes are the key), got " + describe(k));
-        }
-        raw = k.textValue().getBytes(StandardCharsets.UTF_8);
-        break;
-      default:
-        throw new AssertionError(encoding);
-    }
-    try {
-      return encoding.normalize(raw);
-    } catch (KeyValidationException e) {
-      throw fail(lineNumber, e.getMessage(), e);
-    }
-  }
-
-  private static String describe(JsonNode n) {
-    String text = n.toString();
-    if (text.length() > 40) {
-      text = text.substring(0, 37) + "...";
-    }
-    return n.getNodeType().name().toLowerCase() + " " + text;
   }
 
   private InputException fail(long lineNumber, String problem) {
@@ -171,14 +123,14 @@ public final class JsonlRecords implements Iterable<JsonlRecords.Row>, AutoClose
   @Override
   public void close() {
     synchronized (open) {
-      for (BufferedReader r : open) {
+      for (TextRecordReader r : open) {
         closeQuietly(r);
       }
       open.clear();
     }
   }
 
-  private void closeQuietly(BufferedReader r) {
+  private void closeQuietly(TextRecordReader r) {
     try {
       r.close();
     } catch (IOException e) {
@@ -187,39 +139,32 @@ public final class JsonlRecords implements Iterable<JsonlRecords.Row>, AutoClose
   }
 
   private final class RowIterator implements Iterator<Row> {
-    private final BufferedReader reader;
-    private long lineNumber;
-    private Row next;
+    private final TextRecordReader reader;
     private boolean done;
 
-    RowIterator(BufferedReader reader) {
+    RowIterator(TextRecordReader reader) {
       this.reader = reader;
     }
 
     @Override
     public boolean hasNext() {
-      if (next != null) {
-        return true;
-      }
       if (done) {
         return false;
       }
-      String line;
-      do {
-        try {
-          line = reader.readLine();
-        } catch (IOException e) {
-          finish();
-          throw fail(lineNumber + 1, "cannot be read: " + e, e);
-        }
-        if (line == null) {
-          finish();
-          return false;
-        }
-        lineNumber++;
-      } while (line.isBlank());
-      next = parse(lineNumber, line);
-      return true;
+      boolean more;
+      try {
+        more = reader.hasNext();
+      } catch (BadRecordException e) {
+        finish();
+        throw fail(lineOf(e.source()), e.problem(), e);
+      } catch (UncheckedIOException e) {
+        finish();
+        throw fail(reader.lineNumber() + 1, "cannot be read: " + e.getCause(), e);
+      }
+      if (!more) {
+        finish();
+      }
+      return more;
     }
 
     @Override
@@ -227,9 +172,8 @@ public final class JsonlRecords implements Iterable<JsonlRecords.Row>, AutoClose
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      Row r = next;
-      next = null;
-      return r;
+      Record r = reader.next();
+      return row(reader.lineNumber(), r, reader.text());
     }
 
     private void finish() {
@@ -239,5 +183,10 @@ public final class JsonlRecords implements Iterable<JsonlRecords.Row>, AutoClose
       }
       closeQuietly(reader);
     }
+  }
+
+  /** The line number at the end of a record's source ({@code FILE:LINE}). */
+  private static long lineOf(String source) {
+    return Long.parseLong(source.substring(source.lastIndexOf(':') + 1));
   }
 }

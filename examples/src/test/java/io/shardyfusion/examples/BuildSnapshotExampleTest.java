@@ -177,4 +177,15 @@ class BuildSnapshotExampleTest {
     assertThat(run.err.toString()).contains("numDbs must be in 1..65536, got 0");
     assertThat(tmp.resolve("store/_CURRENT")).doesNotExist();
   }
+
+  @Test
+  void s3SettingsUseTheSharedSpellingAndAreCheckedBeforeAnythingIsWritten() {
+    Run unknown = new Run(args("--s3-option", "endpoint=http://127.0.0.1:1"));
+    assertThat(unknown.exitCode).isEqualTo(2);
+    assertThat(unknown.err.toString()).contains("unknown --s3-option 'endpoint'");
+    Run badStyle = new Run(args("--s3-option", "addressing_style=sideways"));
+    assertThat(badStyle.exitCode).isEqualTo(2);
+    assertThat(badStyle.err.toString()).contains("sideways");
+    assertThat(tmp.resolve("store/_CURRENT")).doesNotExist();
+  }
 }

@@ -1,5 +1,14 @@
 package io.shardyfusion.pipelines;
 
+import io.shardyfusion.backend.sqlite.SqliteBackend;
+
+import io.shardyfusion.backend.sqlite.PageSize;
+
+import io.shardyfusion.backend.rocksdb.RocksDbBackend;
+
+import io.shardyfusion.backend.ShardBackend;
+
+import io.shardyfusion.records.Record;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.shardyfusion.errors.ConfigValidationException;
@@ -14,6 +23,7 @@ import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
+import io.shardyfusion.storage.CredentialProvider;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StaticCredentialProvider;
 import io.shardyfusion.storage.StorageLocation;
@@ -102,28 +112,53 @@ public final class BuildSnapshot {
 
   /** {@link #main} without the exit: returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    PipelineOptionsFactory.register(BuildSnapshotOptions.class);
+    return run(args, null, err, result -> {
+      out.println(toJson(result));
+      out.flush();
+    });
+  }
+
+  /**
+   * Parses Beam-style {@code args}, runs the job and hands the published result to
+   * {@code onResult}; problems go to {@code err}. Returns the exit code.
+   *
+   * @param s3 the S3 connection and credentials of the CLI's shared options
+   *     ({@code --s3-option}, {@code --credentials-file}); null = from the (deprecated)
+   *     {@code --s3EndpointUrl}-style job options, else the defaults
+   */
+  public static int run(String[] args, S3Access s3, PrintStream err,
+      java.util.function.Consumer<BuildResult> onResult) {
     BuildSnapshotOptions options;
     Plan plan;
     try {
-      options = PipelineOptionsFactory.fromArgs(args).withValidation()
-          .as(BuildSnapshotOptions.class);
-      plan = plan(options);
+      options = parse(args);
+      plan = plan(options, s3);
     } catch (IllegalArgumentException | ConfigValidationException e) {
       err.println("BuildSnapshot: " + e.getMessage());
       err.println("BuildSnapshot: options: --help=" + BuildSnapshotOptions.class.getName());
       return EXIT_USAGE;
     }
     try {
-      BuildResult result = run(options, plan);
-      out.println(toJson(result));
-      out.flush();
+      onResult.accept(run(options, plan));
       return EXIT_OK;
     } catch (RuntimeException e) {
       err.println("BuildSnapshot: the job failed; nothing was published: " + describe(e));
       return EXIT_FAILED;
     }
   }
+
+  /** The job's options from Beam-style arguments, validated. */
+  static BuildSnapshotOptions parse(String[] args) {
+    PipelineOptionsFactory.register(BuildSnapshotOptions.class);
+    return PipelineOptionsFactory.fromArgs(args).withValidation().as(BuildSnapshotOptions.class);
+  }
+
+  /**
+   * S3 settings given outside the job's options.
+   *
+   * @param credentials null = the AWS default credential chain
+   */
+  public record S3Access(S3ConnectionOptions options, CredentialProvider credentials) {}
 
   /**
    * Builds and runs the job, waits for it, then reads back what it published.
@@ -132,7 +167,7 @@ public final class BuildSnapshot {
    * @throws RuntimeException when the job fails; {@link #describe} gives the cause's message
    */
   public static BuildResult run(BuildSnapshotOptions options) {
-    return run(options, plan(options));
+    return run(options, plan(options, null));
   }
 
   private static BuildResult run(BuildSnapshotOptions options, Plan plan) {
@@ -149,7 +184,7 @@ public final class BuildSnapshot {
 
   /** Adds the job to {@code p} (for tests on a TestPipeline); returns ShardedWrite's output. */
   public static PCollection<BuildResult> expand(Pipeline p, BuildSnapshotOptions options) {
-    return expand(p, plan(options));
+    return expand(p, plan(options, null));
   }
 
   static PCollection<BuildResult> expand(Pipeline p, Plan plan) {
@@ -191,8 +226,20 @@ public final class BuildSnapshot {
     return records.apply("ShardedWrite", write);
   }
 
+  static ShardBackend shardBackend(BuildSnapshotOptions o) {
+    String f = o.getShardFormat() == null ? "rocksdb" : o.getShardFormat().trim();
+    if (f.equals("rocksdb")) {
+      return RocksDbBackend.defaults();
+    }
+    if (f.equals("sqlite")) {
+      return SqliteBackend.of(PageSize.parse(o.getSqlitePageSize()));
+    }
+    throw new ConfigValidationException("--shardFormat '" + f + "' is not known; use rocksdb or "
+        + "sqlite");
+  }
+
   /** Checks the options and the input paths; every problem names the option and the fix. */
-  static Plan plan(BuildSnapshotOptions o) {
+  static Plan plan(BuildSnapshotOptions o, S3Access s3Access) {
     FileSystems.setDefaultPipelineOptions(o);
     KeyEncoding encoding = KeyEncoding.fromWireName(o.getKeyEncoding());
     if (o.getKeyField() == null || o.getKeyField().isBlank()) {
@@ -207,7 +254,8 @@ public final class BuildSnapshot {
     }
 
     WriteConfig.Builder b = WriteConfig.builder().s3Prefix(checkOutput(o.getOutput()))
-        .keyEncoding(encoding).keyCol(o.getKeyField());
+        .keyEncoding(encoding).keyCol(o.getKeyField())
+        .shardBackend(shardBackend(o)).manifestFormat(o.getManifestFormat());
     ShardingSpec sharding = sharding(o);
     b.sharding(sharding);
     if (o.getNumDbs() != null) {
@@ -217,10 +265,24 @@ public final class BuildSnapshot {
       b.maxKeysPerShard(o.getMaxKeysPerShard());
     }
     b.runId(o.getRunId() != null ? o.getRunId() : RunIds.newRunId(Instant.now()));
-    S3ConnectionOptions.Builder s3 = S3ConnectionOptions.builder()
-        .endpointUrl(blankToNull(o.getS3EndpointUrl()))
-        .addressingStyle(o.getS3AddressingStyle()).region(blankToNull(o.getS3Region()));
-    b.s3ConnectionOptions(s3.build());
+    if (s3Access != null) {
+      if (o.getS3EndpointUrl() != null || o.getS3Region() != null
+          || o.getS3AccessKeyId() != null || o.getS3SecretAccessKey() != null
+          || !"auto".equals(o.getS3AddressingStyle())) {
+        throw new ConfigValidationException("S3 settings given twice: use --s3-option "
+            + "key=value (and --credentials-file/--profile for keys), not also the deprecated "
+            + "--s3-endpoint-url/--s3EndpointUrl-style options");
+      }
+      b.s3ConnectionOptions(s3Access.options());
+      if (s3Access.credentials() != null) {
+        b.credentialProvider(s3Access.credentials());
+      }
+    } else {
+      S3ConnectionOptions.Builder s3 = S3ConnectionOptions.builder()
+          .endpointUrl(blankToNull(o.getS3EndpointUrl()))
+          .addressingStyle(o.getS3AddressingStyle()).region(blankToNull(o.getS3Region()));
+      b.s3ConnectionOptions(s3.build());
+    }
     if (o.getS3AccessKeyId() != null || o.getS3SecretAccessKey() != null) {
       if (o.getS3AccessKeyId() == null || o.getS3SecretAccessKey() == null) {
         throw new ConfigValidationException("set both --s3AccessKeyId and --s3SecretAccessKey,"
@@ -282,11 +344,31 @@ public final class BuildSnapshot {
       }
     }
     List<Object> boundaries = o.getBoundaries() == null ? null : boundaries(o.getBoundaries());
+    if (o.getRoutingValues() != null) {
+      if (boundaries != null) {
+        throw new ConfigValidationException("set --boundaries (range routing) or "
+            + "--routingValues (categorical routing), not both");
+      }
+      return ShardingSpec.celCategorical(o.getCelExpr(), columns,
+          routingValues(o.getRoutingValues()));
+    }
     return columns == null
         ? (boundaries == null ? ShardingSpec.cel(o.getCelExpr())
             : ShardingSpec.cel(o.getCelExpr(), boundaries))
         : (boundaries == null ? ShardingSpec.celColumns(o.getCelExpr(), columns)
             : ShardingSpec.celColumns(o.getCelExpr(), columns, boundaries));
+  }
+
+  /** Integers if every token is one, else strings. */
+  static List<Object> routingValues(String text) {
+    List<Object> out = new ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      out.add(part.trim());
+    }
+    if (out.stream().allMatch(t -> ((String) t).matches("-?\\d+"))) {
+      out.replaceAll(t -> Long.parseLong((String) t));
+    }
+    return out;
   }
 
   /** Integers if every boundary is one, else decimals if every one is, else strings. */

@@ -84,6 +84,33 @@ public interface BuildSnapshotOptions extends PipelineOptions {
 
   void setKeyEncoding(String value);
 
+  @Description("How each shard is stored: rocksdb (a RocksDB database) or sqlite (one "
+      + "SQLite file, shard.db, as the Python system writes it).")
+  @Default.String("rocksdb")
+  String getShardFormat();
+
+  void setShardFormat(String value);
+
+  @Description("Page size of SQLite shards: 4096, 8192, 16384, 32768, 65536, or auto (chosen "
+      + "from the values' sizes, as the Python system does).")
+  @Default.String("4096")
+  String getSqlitePageSize();
+
+  void setSqlitePageSize(String value);
+
+  @Description("Manifest format: sqlite-v4 (the Python system's SQLite manifest, readable by "
+      + "both systems) or json (this project's first format).")
+  @Default.String("sqlite-v4")
+  String getManifestFormat();
+
+  void setManifestFormat(String value);
+
+  @Description("Categorical CEL routing: the tokens the CEL expression yields, comma-separated "
+      + "(integers or strings); token i is shard i, so there are as many shards as tokens.")
+  String getRoutingValues();
+
+  void setRoutingValues(String value);
+
   @Description("Where to publish the snapshot: s3://bucket/path or file:///dir.")
   @Validation.Required
   String getOutput();

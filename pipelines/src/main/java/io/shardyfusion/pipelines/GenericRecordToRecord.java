@@ -1,5 +1,6 @@
 package io.shardyfusion.pipelines;
 
+import io.shardyfusion.records.Record;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 

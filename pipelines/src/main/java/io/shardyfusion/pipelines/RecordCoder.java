@@ -1,5 +1,6 @@
 package io.shardyfusion.pipelines;
 
+import io.shardyfusion.records.Record;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

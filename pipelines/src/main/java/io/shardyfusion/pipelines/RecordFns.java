@@ -1,8 +1,11 @@
 package io.shardyfusion.pipelines;
 
 import io.shardyfusion.errors.KeyValidationException;
+import io.shardyfusion.records.BadRecordException;
+import io.shardyfusion.records.JsonValues;
+import io.shardyfusion.records.Record;
+import io.shardyfusion.routing.KeyConverter;
 import io.shardyfusion.routing.KeyEncoding;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,57 +45,16 @@ final class RecordFns {
             + (v == null ? "null" : "empty") + "; every record needs a key: fill it in or drop "
             + "the record from the input");
       }
-      Object raw = convert(r, v);
       try {
-        return encoding.normalize(raw);
+        return KeyConverter.fromValue(v, encoding, r.typed());
+      } catch (KeyConverter.WrongTypeException e) {
+        throw new BadRecordException(r.source(), "key field '" + field + "' must be "
+            + e.wanted() + " for --keyEncoding=" + encoding.wireName() + ", got " + e.got()
+            + "; fix the record or use --keyEncoding=" + e.otherwise(), e);
       } catch (KeyValidationException e) {
         throw new BadRecordException(r.source(), "key field '" + field + "': " + e.getMessage(),
             e);
       }
-    }
-
-    private Object convert(Record r, Object v) {
-      switch (encoding) {
-        case U64BE:
-        case U32BE:
-          if (v instanceof Long || v instanceof BigInteger) {
-            return v;
-          }
-          if (!r.typed() && v instanceof String s) {
-            try {
-              return new BigInteger(s.trim());
-            } catch (NumberFormatException e) {
-              // fall through to the type error
-            }
-          }
-          throw wrongType(r, v, "an integer", "utf8 for string keys");
-        case UTF8:
-          if (v instanceof String) {
-            return v;
-          }
-          if (v instanceof Long || v instanceof BigInteger) {
-            return v.toString(); // an integer key stored as its decimal text
-          }
-          throw wrongType(r, v, "a string (or an integer, stored as its decimal text)",
-              "raw for bytes keys");
-        case RAW:
-          if (v instanceof byte[]) {
-            return v;
-          }
-          if (v instanceof String s) {
-            return s.getBytes(StandardCharsets.UTF_8);
-          }
-          throw wrongType(r, v, "bytes or a string (stored as its UTF-8 bytes)",
-              "u64be for integer keys");
-        default:
-          throw new AssertionError(encoding);
-      }
-    }
-
-    private BadRecordException wrongType(Record r, Object v, String wanted, String otherwise) {
-      return new BadRecordException(r.source(), "key field '" + field + "' must be " + wanted
-          + " for --keyEncoding=" + encoding.wireName() + ", got " + Values.describe(v)
-          + "; fix the record or use --keyEncoding=" + otherwise);
     }
   }
 
@@ -124,7 +86,7 @@ final class RecordFns {
       if (v instanceof byte[] b) {
         return b;
       }
-      return Values.toJsonBytes(v, r.source(), field);
+      return JsonValues.toJsonBytes(v, r.source(), field);
     }
   }
 
@@ -148,7 +110,7 @@ final class RecordFns {
         }
         out.put(f, r.get(f));
       }
-      return Values.toJsonBytes(out, r.source(), String.join(",", fields));
+      return JsonValues.toJsonBytes(out, r.source(), String.join(",", fields));
     }
   }
 
@@ -158,7 +120,7 @@ final class RecordFns {
 
     @Override
     public byte[] apply(Record r) {
-      return Values.toJsonBytes(r.fields(), r.source(), "(whole record)");
+      return JsonValues.toJsonBytes(r.fields(), r.source(), "(whole record)");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.shardyfusion.pipelines;
 
+import io.shardyfusion.records.Record;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -259,6 +260,31 @@ class BuildSnapshotTest {
     assertThat(winners.get(1).get("row_count").asLong()).isEqualTo(1); // tier 1
     assertThat(winners.get(2).get("row_count").asLong()).isEqualTo(3); // tier 2
     assertThat(winners.get(2).get("min_key").asLong()).isEqualTo(2);
+  }
+
+  @Test
+  void sqliteShardsAndCategoricalRoutingFromTheCommandLine() throws IOException {
+    Path in = write("regions.csv", "id,region", "1,eu", "2,us", "3,eu", "4,apac", "5,us");
+    String prefix = store("sqlite-regions");
+    Run run = build("--input=" + in, "--keyField=id", "--valueField=region",
+        "--celExpr=region", "--celColumns=region:string", "--routingValues=eu,us,apac",
+        "--shardFormat=sqlite", "--sqlitePageSize=auto", "--output=" + prefix);
+
+    assertThat(run.exit()).as(run.err()).isZero();
+    try (ShardedReader reader = reader(prefix)) {
+      assertThat(reader.manifest().required().shardFormat()).isEqualTo("sqlite");
+      assertThat(reader.manifest().required().formatVersion()).isEqualTo(4);
+      assertThat(reader.manifest().required().sharding().routingValues())
+          .containsExactly("eu", "us", "apac");
+      assertThat(reader.manifest().shards()).extracting(ShardMeta::rowCount)
+          .containsExactly(2L, 2L, 1L);
+      assertThat(str(reader.get(4L, java.util.Map.of("region", "apac")))).isEqualTo("apac");
+      assertThat(reader.get(4L, java.util.Map.of("region", "mars"))).isNull();
+    }
+    Run bad = build("--input=" + in, "--keyField=id", "--valueField=region",
+        "--shardFormat=lmdb", "--numDbs=2", "--output=" + store("bad-format"));
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err()).contains("--shardFormat 'lmdb' is not known; use rocksdb or sqlite");
   }
 
   @Test

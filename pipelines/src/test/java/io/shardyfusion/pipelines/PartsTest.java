@@ -1,5 +1,6 @@
 package io.shardyfusion.pipelines;
 
+import io.shardyfusion.records.Record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -59,8 +59,10 @@ class ReaderFailureTest {
 
   @TempDir Path tmp;
 
+  /** JSON manifests: several tests here damage a manifest's JSON in place. */
   private WriteConfig fileConfig() {
-    return TestSnapshots.fileConfig(tmp.resolve("store"), tmp.resolve("build"));
+    return TestSnapshots.fileConfig(tmp.resolve("store"), tmp.resolve("build")).toBuilder()
+        .manifestFormat("json").build();
   }
 
   private ShardedReader openReader(WriteConfig config, String localDir) {

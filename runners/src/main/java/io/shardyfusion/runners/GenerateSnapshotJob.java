@@ -3,12 +3,14 @@ package io.shardyfusion.runners;
 import io.shardyfusion.bench.BenchData;
 import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
+import io.shardyfusion.records.SnapshotVerifier;
 import io.shardyfusion.transforms.ShardedWrite;
 import io.shardyfusion.writer.WriteConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.GenerateSequence;
@@ -140,25 +142,24 @@ public final class GenerateSnapshotJob {
       return 0;
     }
     Path local = Files.createTempDirectory("shardy-verify");
-    int bad = 0;
+    int bad;
     try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder().s3Prefix(prefix)
         .localRoot(local).build())) {
-      long total = reader.snapshotInfo().totalRows();
+      List<SnapshotVerifier.Expected> expected = new ArrayList<>();
+      long step = Math.max(1, rows / sample);
+      for (long i = 0; i < rows && expected.size() < sample; i += step) {
+        long key = BenchData.key(i);
+        expected.add(new SnapshotVerifier.Expected("row " + i, key,
+            BenchData.value(key, valueBytes)));
+      }
+      SnapshotVerifier.Report report = SnapshotVerifier.verify(reader, expected, rows, null);
+      long total = report.info().totalRows();
       if (total != rows) {
         System.out.printf("VERIFY manifest has %d rows, expected %d%n", total, rows);
-        bad++;
       }
-      long step = Math.max(1, rows / sample);
-      int checked = 0;
-      for (long i = 0; i < rows && checked < sample; i += step, checked++) {
-        long key = BenchData.key(i);
-        byte[] v = reader.get(key);
-        if (v == null || !Arrays.equals(v, BenchData.value(key, valueBytes))) {
-          bad++;
-        }
-      }
+      bad = report.problems().size();
       System.out.printf("VERIFY checked %d keys, %d problems, %d rows in %d shards%n",
-          checked, bad, total, reader.manifest().shards().size());
+          expected.size(), bad, total, reader.manifest().shards().size());
     } finally {
       try (var walk = Files.walk(local)) {
         walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -82,11 +82,20 @@ public final class SnapshotLayout {
 
   /** The directory of one attempt at one shard (no trailing slash). */
   public static String attemptDir(String runId, int dbId, String attempt) {
-    return String.format("%s/run_id=%s/db=%05d/attempt=%s", SHARDS, runId, dbId, attempt);
+    // Numbered attempts as the Python system names them (attempt=00); older hex ids as they are.
+    String a = !attempt.isEmpty() && attempt.chars().allMatch(Character::isDigit)
+        ? String.format("%02d", Long.parseLong(attempt)) : attempt;
+    return String.format("%s/run_id=%s/db=%05d/attempt=%s", SHARDS, runId, dbId, a);
   }
 
+  /**
+   * The manifest key of a run, named as the Python system names it
+   * ({@code manifests/2026-12-01T20:49:51.180711Z_run_id=<run>/manifest}), so that both systems'
+   * history lists it; {@link #parseManifestKey} also reads this project's earlier names.
+   */
   public static String manifestKey(Instant createdAt, String runId) {
-    return MANIFESTS + "/" + MANIFEST_TIME.format(createdAt) + "_run_id=" + runId + "/manifest";
+    return MANIFESTS + "/" + PYTHON_MANIFEST_TIME.format(createdAt) + "_run_id=" + runId
+        + "/manifest";
   }
 
   /** The legacy run record of {@code runId}: {@code runs/run_id=<run>/_RUN} (read only). */

@@ -22,6 +22,9 @@ public record BuildMeta(
 
   /** The manifest format this library writes and the newest it reads. */
   public static final int FORMAT_VERSION = 1;
-  public static final String DB_PATH_TEMPLATE =
-      "shards/run_id={run_id}/db={db_id:05d}/attempt={attempt}";
+  /**
+   * The Python system's template: a shard's directory is
+   * {@code <s3_prefix>/<shard_prefix>/run_id=<run>/<template formatted with db_id>/attempt=NN}.
+   */
+  public static final String DB_PATH_TEMPLATE = "db={db_id:05d}";
 }

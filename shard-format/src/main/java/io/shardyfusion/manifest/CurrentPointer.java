@@ -1,12 +1,14 @@
 package io.shardyfusion.manifest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.time.Instant;
 
 /**
  * The {@code _CURRENT} document: which manifest readers load. Written only after the manifest it
  * names is stored.
  */
+@JsonPropertyOrder(alphabetic = true) // compact, sorted keys: the Python system's bytes
 public record CurrentPointer(
     @JsonProperty(value = "manifest_ref", required = true) String manifestRef,
     @JsonProperty(value = "manifest_content_type", required = true) String manifestContentType,

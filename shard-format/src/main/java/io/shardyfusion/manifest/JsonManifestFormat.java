@@ -33,6 +33,11 @@ final class JsonManifestFormat implements ManifestFormat {
   }
 
   @Override
+  public int formatVersion() {
+    return BuildMeta.FORMAT_VERSION;
+  }
+
+  @Override
   public String contentType() {
     return "application/json";
   }
@@ -51,6 +56,14 @@ final class JsonManifestFormat implements ManifestFormat {
 
   @Override
   public byte[] encode(Manifest manifest) {
+    BuildMeta r = manifest.required();
+    if (r.formatVersion() != BuildMeta.FORMAT_VERSION) {
+      // A manifest read in another format (the SQLite manifest is version 4) is written as
+      // what this format is: its format_version names the encoding, not the snapshot.
+      manifest = new Manifest(new BuildMeta(r.runId(), r.createdAt(), r.numDbs(), r.s3Prefix(),
+          r.keyCol(), r.sharding(), r.dbPathTemplate(), r.shardPrefix(), BuildMeta.FORMAT_VERSION,
+          r.keyEncoding(), r.shardFormat()), manifest.shards(), manifest.custom());
+    }
     return ManifestCodec.write(manifest);
   }
 

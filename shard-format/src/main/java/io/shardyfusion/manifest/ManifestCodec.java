@@ -42,8 +42,15 @@ public final class ManifestCodec {
     return MAPPER;
   }
 
+  /** Compact JSON with sorted keys, as the Python system writes {@code _CURRENT}. */
   public static byte[] toJson(CurrentPointer pointer) {
-    return write(pointer);
+    try {
+      return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT)
+          .writeValueAsBytes(pointer);
+    } catch (JsonProcessingException e) {
+      throw new ConfigValidationException("cannot encode the pointer to " + pointer.manifestRef()
+          + " as JSON: " + e.getOriginalMessage(), e);
+    }
   }
 
   public static CurrentPointer parseCurrent(byte[] json, String source) {

@@ -16,6 +16,9 @@ public interface ManifestFormat {
   /** The name writers select it by, e.g. {@code json}. */
   String name();
 
+  /** The {@code format_version} manifests of this format carry (JSON 1, SQLite 4). */
+  int formatVersion();
+
   /** The MIME type objects of this format are stored with and the pointer names. */
   String contentType();
 

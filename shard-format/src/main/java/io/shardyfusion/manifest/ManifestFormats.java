@@ -29,6 +29,19 @@ public final class ManifestFormats {
     return JSON;
   }
 
+  /**
+   * The format a manifest's {@code format_version} names (so that republishing a manifest
+   * keeps its encoding), or the default one when no format on the classpath has that version.
+   */
+  public static ManifestFormat forManifest(Manifest manifest) {
+    for (ManifestFormat f : ALL) {
+      if (f.formatVersion() == manifest.required().formatVersion()) {
+        return f;
+      }
+    }
+    return defaultFormat();
+  }
+
   /** Every readable format. */
   public static List<ManifestFormat> all() {
     return ALL;

@@ -38,6 +38,6 @@ public final class ShardAttemptCoder extends AtomicCoder<ShardAttempt> {
     ShardMeta.WriterInfo w = m.writerInfo();
     return new ShardAttempt(m.dbId(), m.attempt(), m.dbUrl(), m.rowCount(), m.dbBytes(),
         recordBytes, m.minKey(), m.maxKey(), m.files(), w.writer(), w.host(), w.durationMs(),
-        m.contentHash());
+        m.contentHash(), m.checkpointId());
   }
 }

@@ -42,12 +42,12 @@ final class WriterCoders {
     public void encode(ShardFile f, OutputStream out) throws IOException {
       STRING.encode(f.name(), out);
       LONG.encode(f.size(), out);
-      STRING.encode(f.crc32c(), out);
+      NULLABLE_STRING.encode(f.crc32c(), out); // null: a Python manifest's size-only file
     }
 
     @Override
     public ShardFile decode(InputStream in) throws IOException {
-      return new ShardFile(STRING.decode(in), LONG.decode(in), STRING.decode(in));
+      return new ShardFile(STRING.decode(in), LONG.decode(in), NULLABLE_STRING.decode(in));
     }
   }
 
@@ -133,6 +133,7 @@ final class WriterCoders {
         LONG.encode(w.durationMs(), out);
       }
       NULLABLE_STRING.encode(m.contentHash(), out);
+      NULLABLE_STRING.encode(m.checkpointId(), out);
     }
 
     @Override
@@ -150,7 +151,7 @@ final class WriterCoders {
               LONG.decode(in))
           : null;
       return new ShardMeta(dbId, dbUrl, attempt, rows, bytes, minKey, maxKey, files, w,
-          NULLABLE_STRING.decode(in));
+          NULLABLE_STRING.decode(in), NULLABLE_STRING.decode(in));
     }
   }
 }

@@ -27,7 +27,8 @@ public class WriterCodersTest {
 
   private static ShardAttempt attempt(Object minKey, Object maxKey, String contentHash) {
     return new ShardAttempt(3, "a1b2c3d4", "s3://b/p/shards/run_id=r/db=00003/attempt=a1b2c3d4",
-        1000, 4096, 9000, minKey, maxKey, FILES, "beam", "host-1", 321, contentHash);
+        1000, 4096, 9000, minKey, maxKey, FILES, "beam", "host-1", 321, contentHash,
+        "0123456789abcdef0123456789abcdef");
   }
 
   @Test
@@ -41,7 +42,7 @@ public class WriterCodersTest {
     }
     CoderProperties.coderDecodeEncodeEqual(ShardAttemptCoder.of(),
         new ShardAttempt(0, "x", "file:///s", 0, 0, 0, null, null, List.of(), null, null, 0,
-            null));
+            null, null));
   }
 
   @Test

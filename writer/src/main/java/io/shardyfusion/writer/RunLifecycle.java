@@ -122,7 +122,8 @@ public final class RunLifecycle implements Serializable {
    */
   public static RunLifecycle create(WriteConfig config, String engine, Retries retries) {
     Objects.requireNonNull(config, "config");
-    Instant createdAt = Instant.now();
+    // Microseconds: the precision of the Python system's manifest names and created_at.
+    Instant createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     return new RunLifecycle(config,
         config.runId() != null ? config.runId() : RunIds.newRunId(createdAt), createdAt,
         Objects.requireNonNull(engine, "engine"), Objects.requireNonNull(retries, "retries"));

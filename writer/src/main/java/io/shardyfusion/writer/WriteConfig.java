@@ -54,6 +54,8 @@ public final class WriteConfig implements Serializable {
   public static final int MAX_NUM_DBS = ShardCount.MAX_NUM_DBS;
   /** How long a run's lease lasts unless renewed (see {@link #runLease()}). */
   public static final Duration DEFAULT_RUN_LEASE = io.shardyfusion.runs.RunRecord.DEFAULT_LEASE;
+  /** The manifest format writers use unless configured: the Python system's SQLite manifest. */
+  public static final String DEFAULT_MANIFEST_FORMAT = "sqlite-v4";
 
   private final ShardCount shardCount;
   private final String s3Prefix;
@@ -219,7 +221,9 @@ public final class WriteConfig implements Serializable {
     private boolean reuseUnchangedShards = true;
     private Duration runLease = DEFAULT_RUN_LEASE;
     private ManifestStoreFactory manifestStore = ManifestStoreFactory.objectStore();
-    private String manifestFormat = ManifestFormats.defaultFormat().name();
+    // The Python system's SQLite manifest (format_version 4), so both systems read what
+    // either writes; "json" keeps this project's first-release format.
+    private String manifestFormat = DEFAULT_MANIFEST_FORMAT;
 
     private Builder() {}
 

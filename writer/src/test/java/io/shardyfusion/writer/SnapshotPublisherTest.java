@@ -30,7 +30,8 @@ class SnapshotPublisherTest {
     String dir = SnapshotLayout.attemptDir(run, db, attempt);
     store.put(dir + "/000001.sst", data, "application/octet-stream");
     return new ShardAttempt(db, attempt, store.url(dir), 1, data.length, 0, 1L, 1L,
-        List.of(new ShardFile("000001.sst", data.length, "00000000")), "test", "h", 0, null);
+        List.of(new ShardFile("000001.sst", data.length, "00000000")), "test", "h", 0, null,
+        null);
   }
 
   @Test
@@ -53,7 +54,7 @@ class SnapshotPublisherTest {
     ShardAttempt ok = upload(store, "r1", 0, "a", new byte[10]);
     ShardAttempt truncated = new ShardAttempt(1, "a", store.url(SnapshotLayout.attemptDir("r1", 1,
         "a")), 1, 99, 0, 1L, 1L, List.of(new ShardFile("000001.sst", 99, "00000000")), "t", "h", 0,
-        null);
+        null, null);
     WriteConfig cfg = WriteConfig.builder().numDbs(2).s3Prefix(store.baseUrl()).build();
     Manifest m = ManifestAssembler.assemble(cfg, "r1", Instant.now(), 2, List.of(ok, truncated));
     assertThatThrownBy(() -> SnapshotPublisher.publish(store,

@@ -55,16 +55,17 @@ class SnapshotWriterS3Test {
         new StaticCredentialProvider(s3.accessKey(), s3.secretKey()));
   }
 
+  /** The JSON manifest (format_version 1, still writable with manifestFormat("json")). */
   @Test
   void everyDocumentTheWriterPublishesMatchesTheShippedSchemas() {
     List<Long> keys = LongStream.range(0, 3000).boxed().toList();
-    BuildResult hash = SnapshotWriter.writeSharded(keys, config("schema-hash")
+    BuildResult hash = SnapshotWriter.writeSharded(keys, config("schema-hash").manifestFormat("json")
         .customField("source", Map.of("table", "users", "day", 20261124)).build(), k -> k,
         k -> ("v" + k).getBytes(StandardCharsets.UTF_8));
     BuildResult cel = SnapshotWriter.writeSharded(keys, WriteConfig.builder()
         .s3Prefix("s3://" + bucket + "/schema-cel")
         .credentialProvider(new StaticCredentialProvider(s3.accessKey(), s3.secretKey()))
-        .s3ConnectionOptions(options()).tempDir(tmp)
+        .s3ConnectionOptions(options()).tempDir(tmp).manifestFormat("json")
         .sharding(ShardingSpec.cel("key", List.of(1000L, 2000L))).build(), k -> k,
         k -> new byte[] {1});
     assertThat(cel.stats().numDbs()).isEqualTo(3);

@@ -55,7 +55,7 @@ class PostgresManifestStoreTest {
       assertThat(ref.pointer()).isEqualTo(store.loadCurrent().orElseThrow());
       assertThat(store.loadManifest(ref.manifestRef())).isEqualTo(m);
       assertThat(storedBytes(dataset, "20260105T143000.123Z_run_id=nightly-42"))
-          .isEqualTo(ManifestFormats.JSON.encode(m));
+          .isEqualTo(ManifestFormats.forManifest(m).encode(m));
       ManifestEntry entry = store.listManifests(1).get(0);
       assertThat(entry).isEqualTo(new ManifestEntry(ref.manifestRef(), "nightly-42",
           m.required().createdAt(), m.numDbs(), m.shards().size(), m.totalRows()));

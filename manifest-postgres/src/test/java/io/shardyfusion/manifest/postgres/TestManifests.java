@@ -47,6 +47,7 @@ final class TestManifests {
 
   /** Run {@code runId}, created {@code i} seconds after a fixed instant (so order is known). */
   static Manifest run(String runId, int i) {
-    return run(runId, Instant.parse("2026-01-05T14:30:00.123456789Z").plusSeconds(i));
+    // Microseconds: the precision manifests keep (the Python system's).
+    return run(runId, Instant.parse("2026-01-05T14:30:00.123456Z").plusSeconds(i));
   }
 }

@@ -9,6 +9,7 @@ import io.shardyfusion.manifest.ManifestFormat;
 import io.shardyfusion.manifest.ManifestFormats;
 import io.shardyfusion.layout.SnapshotLayout;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

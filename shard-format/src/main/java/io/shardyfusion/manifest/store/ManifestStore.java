@@ -24,9 +24,12 @@ public interface ManifestStore extends AutoCloseable {
    */
   PublishedRef publish(Manifest manifest, ManifestFormat format);
 
-  /** {@link #publish(Manifest, ManifestFormat)} in {@link ManifestFormats#defaultFormat()}. */
+  /**
+   * {@link #publish(Manifest, ManifestFormat)} in the format the manifest's
+   * {@code format_version} names ({@link ManifestFormats#forManifest}).
+   */
   default PublishedRef publish(Manifest manifest) {
-    return publish(manifest, ManifestFormats.defaultFormat());
+    return publish(manifest, ManifestFormats.forManifest(manifest));
   }
 
   /** The current pointer, or empty when nothing has been published yet. */

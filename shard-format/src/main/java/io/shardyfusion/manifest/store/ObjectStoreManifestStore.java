@@ -13,6 +13,7 @@ import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.ObjectInfo;
 import io.shardyfusion.storage.ObjectStore;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -141,7 +142,7 @@ public final class ObjectStoreManifestStore implements ManifestStore {
 
   private CurrentPointer writePointer(String manifestRef, String runId, ManifestFormat format) {
     CurrentPointer pointer = new CurrentPointer(manifestRef, format.contentType(), runId,
-        Instant.now(), CurrentPointer.FORMAT_VERSION);
+        Instant.now().truncatedTo(ChronoUnit.MICROS), CurrentPointer.FORMAT_VERSION);
     store.put(SnapshotLayout.CURRENT, ManifestCodec.toJson(pointer), ManifestCodec.JSON_CONTENT_TYPE);
     return pointer;
   }

@@ -68,6 +68,11 @@ public final class SqliteManifestFormat implements ManifestFormat {
   }
 
   @Override
+  public int formatVersion() {
+    return FORMAT_VERSION;
+  }
+
+  @Override
   public String contentType() {
     return "application/x-sqlite3";
   }
@@ -165,12 +170,13 @@ public final class SqliteManifestFormat implements ManifestFormat {
         List<ShardFile> shardFiles = files.containsKey(Integer.toString(dbId))
             ? shardFiles(files.get(Integer.toString(dbId)), source, at)
             : List.of(new ShardFile("shard.db", dbBytes, null));
-        out.add(new ShardMeta(dbId, dbUrl, Integer.toString(rs.getInt("attempt")),
+        out.add(new ShardMeta(dbId, dbUrl, Long.toString(rs.getLong("attempt")),
             rs.getLong("row_count"), dbBytes, minKey, maxKey, shardFiles,
             writerInfo.get("duration_ms") instanceof Number n
                 ? new ShardMeta.WriterInfo((String) writerInfo.get("writer"),
                     (String) writerInfo.get("host"), n.longValue()) : null,
-            hashes.get(Integer.toString(dbId)) instanceof String h ? h : null));
+            hashes.get(Integer.toString(dbId)) instanceof String h ? h : null,
+            rs.getString("checkpoint_id")));
       }
     }
     return out;
@@ -392,12 +398,12 @@ public final class SqliteManifestFormat implements ManifestFormat {
         for (ShardMeta s : manifest.shards()) {
           ps.setInt(1, s.dbId());
           ps.setString(2, s.dbUrl());
-          ps.setInt(3, attemptNumber(s));
+          ps.setLong(3, attemptNumber(s));
           ps.setLong(4, s.rowCount());
           ps.setLong(5, s.dbBytes());
           ps.setString(6, s.minKey() == null ? null : JSON.writeValueAsString(s.minKey()));
           ps.setString(7, s.maxKey() == null ? null : JSON.writeValueAsString(s.maxKey()));
-          ps.setString(8, null);
+          ps.setString(8, s.checkpointId());
           Map<String, Object> info = new TreeMap<>();
           info.put("attempt", attemptNumber(s));
           info.put("duration_ms", s.writerInfo() == null ? 0 : s.writerInfo().durationMs());
@@ -430,9 +436,9 @@ public final class SqliteManifestFormat implements ManifestFormat {
   }
 
   /** The Python manifest's attempt is an integer; ours may be an id string (older runs). */
-  private static int attemptNumber(ShardMeta s) {
+  private static long attemptNumber(ShardMeta s) {
     try {
-      return Integer.parseInt(s.attempt());
+      return Long.parseLong(s.attempt());
     } catch (NumberFormatException e) {
       return 0;
     }

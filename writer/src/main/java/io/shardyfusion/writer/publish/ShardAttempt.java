@@ -16,7 +16,8 @@ import java.util.List;
  */
 public record ShardAttempt(int dbId, String attempt, String dbUrl, long rowCount, long dbBytes,
     long recordBytes, Object minKey, Object maxKey, List<ShardFile> files, String writer,
-    String host, long durationMs, String contentHash) implements Serializable {
+    String host, long durationMs, String contentHash, String checkpointId)
+    implements Serializable {
 
   public ShardAttempt {
     files = List.copyOf(files);
@@ -24,6 +25,6 @@ public record ShardAttempt(int dbId, String attempt, String dbUrl, long rowCount
 
   public ShardMeta toShardMeta() {
     return new ShardMeta(dbId, dbUrl, attempt, rowCount, dbBytes, minKey, maxKey, files,
-        new ShardMeta.WriterInfo(writer, host, durationMs), contentHash);
+        new ShardMeta.WriterInfo(writer, host, durationMs), contentHash, checkpointId);
   }
 }

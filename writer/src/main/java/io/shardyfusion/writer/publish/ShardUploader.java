@@ -32,7 +32,8 @@ public final class ShardUploader {
       durationMs = (System.nanoTime() - startNanos) / 1_000_000;
       return new ShardAttempt(shard.dbId(), previous.attempt(), previous.dbUrl(),
           previous.rowCount(), previous.dbBytes(), shard.recordBytes(), previous.minKey(), previous.maxKey(),
-          previous.files(), writer, HostName.get(), durationMs, previous.contentHash());
+          previous.files(), writer, HostName.get(), durationMs, previous.contentHash(),
+          previous.checkpointId());
     }
     String dir = SnapshotLayout.attemptDir(runId, shard.dbId(), attempt);
     for (ShardFile f : shard.files()) {
@@ -42,6 +43,6 @@ public final class ShardUploader {
     return new ShardAttempt(shard.dbId(), attempt, store.url(dir), shard.rowCount(),
         shard.dbBytes(), shard.recordBytes(), encoding.toJsonValue(shard.minKey()),
         encoding.toJsonValue(shard.maxKey()), shard.files(), writer, HostName.get(),
-        durationMs, shard.contentHash());
+        durationMs, shard.contentHash(), RunIds.newCheckpointId());
   }
 }

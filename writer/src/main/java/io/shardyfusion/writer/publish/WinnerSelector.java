@@ -19,9 +19,19 @@ public final class WinnerSelector {
   public static List<ShardAttempt> winners(Collection<ShardAttempt> attempts) {
     Map<Integer, ShardAttempt> best = new TreeMap<>();
     for (ShardAttempt a : attempts) {
-      best.merge(a.dbId(), a, (x, y) -> x.attempt().compareTo(y.attempt()) <= 0 ? x : y);
+      best.merge(a.dbId(), a, (x, y) -> compareAttempts(x.attempt(), y.attempt()) <= 0 ? x : y);
     }
     return new ArrayList<>(best.values());
+  }
+
+  /** Numbers by value (attempts are decimal integers); older hex ids by their text. */
+  static int compareAttempts(String a, String b) {
+    boolean na = a.chars().allMatch(Character::isDigit);
+    boolean nb = b.chars().allMatch(Character::isDigit);
+    if (na && nb) {
+      return Long.compare(Long.parseLong(a), Long.parseLong(b));
+    }
+    return na != nb ? (na ? -1 : 1) : a.compareTo(b);
   }
 
   /** Attempts that did not win. */
@@ -29,7 +39,8 @@ public final class WinnerSelector {
       List<ShardAttempt> winners) {
     List<ShardAttempt> out = new ArrayList<>(attempts);
     out.removeAll(winners);
-    out.sort(Comparator.comparingInt(ShardAttempt::dbId).thenComparing(ShardAttempt::attempt));
+    out.sort(Comparator.comparingInt(ShardAttempt::dbId)
+        .thenComparing(ShardAttempt::attempt, WinnerSelector::compareAttempts));
     return out;
   }
 }

@@ -1,4 +1,4 @@
-package io.shardyfusion.pipelines;
+package io.shardyfusion.records;
 
 import java.io.Serializable;
 import java.util.Collections;
@@ -8,9 +8,9 @@ import java.util.Objects;
 
 /**
  * One input record, whatever its file format: named fields plus where it came from, for error
- * messages. Field values are limited to the types {@link RecordCoder} carries: null, Long,
+ * messages. Field values are limited to the types the Beam job's RecordCoder carries: null, Long,
  * Double, Boolean, String, byte[], BigInteger, BigDecimal, List and Map (String keys) of these.
- * {@link Values#normalize} converts format-specific values (Avro's Utf8, Integer, ...) to them.
+ * The readers converts format-specific values (Avro's Utf8, Integer, ...) to them.
  *
  * @param source where the record is, e.g. {@code /data/users.csv:17}
  * @param fields the record's fields in file order
