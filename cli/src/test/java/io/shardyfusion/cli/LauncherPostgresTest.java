@@ -153,7 +153,7 @@ class LauncherPostgresTest {
           .containsExactly("r3");
     }
     assertThat(runs.objectKeys()).noneMatch(k -> k.contains("run_id=r1/")
-        || k.contains("run_id=r2/"));
+        || k.contains("run_id=r2/") || k.contains("_run_id=r1_") || k.contains("_run_id=r2_"));
     assertThat(runs.objectKeys()).containsAll(CleanupRows.filesOf(runs, 2));
     CliRun get = shardy("", "get", "29");
     assertThat(get.jsonl().get(0).get("value").asText()).isEqualTo("r3:29");

@@ -15,24 +15,39 @@ import java.util.regex.Pattern;
  * shards/run_id=&lt;run&gt;/db=&lt;00000&gt;/attempt=&lt;id&gt;/&lt;file&gt;   one directory per attempt
  * manifests/&lt;yyyyMMdd'T'HHmmss.SSS'Z'&gt;_run_id=&lt;run&gt;/manifest   sortable by time
  * _CURRENT                                                  pointer to the live manifest
- * runs/run_id=&lt;run&gt;/_RUN                                    run record: status and lease
+ * runs/&lt;yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'&gt;_run_id=&lt;run&gt;_&lt;uuid hex&gt;/run.yaml   run record
+ * runs/run_id=&lt;run&gt;/_RUN                                    legacy run record (read only)
  * </pre>
  *
  * <p>A run record is written before a run uploads its first shard object, so retention
- * cleanup can tell a run in progress (live lease) from the leftovers of a dead one.
+ * cleanup can tell a run in progress (live lease) from the leftovers of a dead one. Run records
+ * are the Python system's run registry documents (its {@code run_registry.py}): the time in the
+ * key is when the record was created and the uuid makes it unique, so one run may have several
+ * records (see {@link io.shardyfusion.runs.RunRecords}). Writers before run.yaml wrote
+ * {@code runs/run_id=<run>/_RUN} (JSON); those are still read and honoured.
  */
 public final class SnapshotLayout {
   public static final String CURRENT = "_CURRENT";
   public static final String SHARDS = "shards";
   public static final String MANIFESTS = "manifests";
   public static final String RUNS = "runs";
+  /** The legacy run record's name: {@code runs/run_id=<run>/_RUN}. Read, never written. */
   public static final String RUN_RECORD = "_RUN";
+  /** The run record's name, as in the Python system: {@code runs/<time>_run_id=<run>_<uuid>/run.yaml}. */
+  public static final String RUN_YAML = "run.yaml";
 
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final Pattern ATTEMPT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern ATTEMPT_DIR =
       Pattern.compile("shards/run_id=([^/]+)/db=(\\d+)/attempt=([^/]+)/.*");
   private static final Pattern RUN_RECORD_KEY = Pattern.compile("runs/run_id=([^/]+)/_RUN");
+  /**
+   * A run.yaml key. The run id may contain '_', so it is what lies between {@code _run_id=} and
+   * the last {@code _<32 hex>}; matching a substring {@code _run_id=<run>_} would also match a
+   * run whose id starts with {@code <run>_}.
+   */
+  private static final Pattern RUN_YAML_KEY =
+      Pattern.compile("runs/([^/_]+)_run_id=([^/]+)_([0-9a-f]{32})/run\\.yaml");
   private static final Pattern RUN_SHARD_KEY = Pattern.compile("shards/run_id=([^/]+)/.*");
   private static final Pattern MANIFEST_KEY =
       Pattern.compile("manifests/([^/_]+)_run_id=([^/]+)/manifest");
@@ -83,15 +98,44 @@ public final class SnapshotLayout {
         + "/manifest";
   }
 
-  /** The run record of {@code runId}: {@code runs/run_id=<run>/_RUN}. */
-  public static String runRecordKey(String runId) {
+  /** The legacy run record of {@code runId}: {@code runs/run_id=<run>/_RUN} (read only). */
+  public static String legacyRunRecordKey(String runId) {
     return RUNS + "/run_id=" + runId + "/" + RUN_RECORD;
   }
 
-  /** The run id of a run record key, or null for other keys. */
+  /**
+   * A new run record key of {@code runId}, as the Python system names them:
+   * {@code runs/2026-12-01T21:10:41.486202Z_run_id=<run>_<uuid4 hex>/run.yaml}.
+   *
+   * @param createdAt when the record is created (kept to the microsecond)
+   * @param uuidHex 32 lowercase hex digits (a random UUID without dashes)
+   */
+  public static String runRecordKey(Instant createdAt, String runId, String uuidHex) {
+    return RUNS + "/" + PYTHON_MANIFEST_TIME.format(createdAt) + "_run_id=" + runId + "_"
+        + uuidHex + "/" + RUN_YAML;
+  }
+
+  /**
+   * The run id of a run record key (run.yaml or legacy _RUN), or null for other keys, including
+   * a run.yaml whose directory does not follow the naming.
+   */
   public static String parseRunRecordKey(String key) {
-    Matcher m = RUN_RECORD_KEY.matcher(key);
+    Matcher m = RUN_YAML_KEY.matcher(key);
+    if (m.matches()) {
+      return m.group(2);
+    }
+    m = RUN_RECORD_KEY.matcher(key);
     return m.matches() ? m.group(1) : null;
+  }
+
+  /** Whether {@code key} is a legacy {@code _RUN} record (JSON) rather than a run.yaml. */
+  public static boolean isLegacyRunRecordKey(String key) {
+    return RUN_RECORD_KEY.matcher(key).matches();
+  }
+
+  /** The Python system's run record time: microseconds and Z, e.g. {@code 2026-12-01T21:10:41.486202Z}. */
+  public static String runRecordTime(Instant t) {
+    return PYTHON_MANIFEST_TIME.format(t);
   }
 
   /** The run id of any key under {@code shards/run_id=<run>/}, or null for other keys. */

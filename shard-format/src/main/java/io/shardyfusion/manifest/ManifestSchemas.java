@@ -20,7 +20,10 @@ public final class ManifestSchemas {
   public static final String CURRENT_POINTER_SCHEMA_RESOURCE =
       "/io/shardyfusion/schemas/current-pointer.schema.json";
 
-  /** Classpath location of the run record schema ({@code runs/run_id=<run>/_RUN}). */
+  /**
+   * Classpath location of the run record schema: the data model of a run.yaml ({@code
+   * runs/<time>_run_id=<run>_<uuid>/run.yaml}, YAML), the Python system's fields plus ours.
+   */
   public static final String RUN_RECORD_SCHEMA_RESOURCE =
       "/io/shardyfusion/schemas/run-record.schema.json";
 

@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  */
 public final class ManifestSchemaAssertions {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper YAML =
+      new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
   private static final JsonSchema MANIFEST = compile(ManifestSchemas.manifestSchema());
   private static final JsonSchema CURRENT = compile(ManifestSchemas.currentPointerSchema());
   private static final JsonSchema RUN_RECORD = compile(ManifestSchemas.runRecordSchema());
@@ -35,9 +37,17 @@ public final class ManifestSchemaAssertions {
     assertNoErrors("_CURRENT pointer", json, currentPointerSchemaErrors(json));
   }
 
-  /** Fails with every schema violation listed unless {@code json} is a valid run record. */
-  public static void assertValidRunRecord(byte[] json) {
-    assertNoErrors("run record", json, errors(RUN_RECORD, json));
+  /** Fails with every schema violation listed unless {@code yaml} is a valid run.yaml. */
+  public static void assertValidRunRecord(byte[] yaml) {
+    JsonNode node;
+    try {
+      node = YAML.readTree(yaml);
+    } catch (IOException e) {
+      throw new AssertionError("run record is not YAML: " + e.getMessage(), e);
+    }
+    List<String> errors = RUN_RECORD.validate(node).stream().map(ValidationMessage::getMessage)
+        .sorted().collect(Collectors.toList());
+    assertNoErrors("run record", yaml, errors);
   }
 
   /** The manifest schema's violations in {@code json} (empty when valid). */

@@ -89,7 +89,16 @@ class ShardedWriteRunRecordTest {
     assertThat(r.leaseLive(Instant.now())).isFalse();
     assertThat(new ObjectStoreManifestStore(store).loadCurrent().orElseThrow().runId())
         .isEqualTo("beam-run");
+    // Tasks that found no record at once each create one; publish finished every one of them.
+    String published = new ObjectStoreManifestStore(store).loadCurrent().orElseThrow()
+        .manifestRef();
+    List<RunRecord> all = new RunRecords(store, Clock.systemUTC()).loadAll("beam-run");
+    assertThat(all).isNotEmpty().allSatisfy(each -> {
+      assertThat(each.status()).isEqualTo(RunStatus.PUBLISHED);
+      assertThat(each.manifestRef()).isEqualTo(published);
+    });
     assertThat(store.list(SnapshotLayout.RUNS + "/")).extracting(o -> o.key())
-        .isEqualTo(List.of(SnapshotLayout.runRecordKey("beam-run")));
+        .isEqualTo(all.stream().map(RunRecord::key).toList()).allMatch(k -> k.matches(
+            "runs/\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z_run_id=beam-run_[0-9a-f]{32}/run\\.yaml"));
   }
 }

@@ -276,7 +276,7 @@ public final class RunLifecycle implements Serializable {
           shardCount.settle(used), winners);
       SnapshotPublisher.Published published = SnapshotPublisher.publish(store, manifests,
           manifest, config.manifestFormat());
-      markPublished();
+      markPublished(published.manifestRef());
       // Always list: an attempt whose task failed after uploading (a retried bundle, a killed
       // speculative task) is never reported, so comparing counts would miss it.
       SnapshotPublisher.deleteLosers(store, runId, winners);
@@ -309,7 +309,7 @@ public final class RunLifecycle implements Serializable {
       try {
         if (!pointerNamesRun()) {
           deleteUploads(cause);
-          lease.finish(RunStatus.FAILED);
+          lease.finish(RunStatus.FAILED, null, cause);
         }
       } catch (RuntimeException e) {
         LOG.warn("run {} failed and could not be marked FAILED (its lease will expire): {}",
@@ -360,9 +360,9 @@ public final class RunLifecycle implements Serializable {
      * Best effort: the snapshot is already live, so a failed PUT must not fail the write. A
      * record left RUNNING only delays cleanup of this run's losers until its lease expires.
      */
-    private void markPublished() {
+    private void markPublished(String manifestRef) {
       try {
-        lease.finish(RunStatus.PUBLISHED);
+        lease.finish(RunStatus.PUBLISHED, manifestRef, null);
       } catch (RuntimeException e) {
         LOG.warn("run {} is published but its run record could not say so: {}", runId,
             e.toString());

@@ -21,10 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,33 +31,9 @@ class RunRecordsTest {
 
   @TempDir Path tmp;
 
-  /** A clock tests move by hand. */
-  private static final class MovableClock extends Clock {
-    final AtomicReference<Instant> now = new AtomicReference<>(T0);
-
-    void advance(Duration d) {
-      now.updateAndGet(t -> t.plus(d));
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
   @Test
   void theLeaseIsRenewedOnlyWhenLessThanHalfRemains() {
-    MovableClock clock = new MovableClock();
+    MovableClock clock = new MovableClock(T0);
     CountingObjectStore.Counts counts = new CountingObjectStore.Counts();
     CountingObjectStore store = new CountingObjectStore(new LocalObjectStore(tmp), counts);
     RunRecords records = new RunRecords(store, clock);
@@ -87,7 +60,7 @@ class RunRecordsTest {
 
   @Test
   void ensureRunningIsIdempotentAndFinishEndsTheLease() {
-    MovableClock clock = new MovableClock();
+    MovableClock clock = new MovableClock(T0);
     LocalObjectStore store = new LocalObjectStore(tmp);
     RunRecords records = new RunRecords(store, clock);
     RunRecord first = records.ensureRunning("r1", HOUR, "beam", "memory://m");
@@ -104,10 +77,11 @@ class RunRecordsTest {
     assertThat(done.leaseLive(clock.instant())).isFalse();
     assertThat(records.list()).containsOnlyKeys("r1");
     assertThat(records.list().get("r1")).isEqualTo(done);
-    byte[] json = store.get(SnapshotLayout.runRecordKey("r1"));
-    ManifestSchemaAssertions.assertValidRunRecord(json);
-    assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"based_on\" : \"memory://m\"")
-        .contains("\"lease_expires_at\" : \"2026-11-24T12:45:00Z\"");
+    byte[] yaml = store.get(done.key());
+    ManifestSchemaAssertions.assertValidRunRecord(yaml);
+    assertThat(new String(yaml, StandardCharsets.UTF_8)).contains("based_on: \"memory://m\"")
+        .contains("lease_expires_at: \"2026-11-24T12:45:00.000000Z\"")
+        .contains("status: \"succeeded\"");
     records.delete("r1");
     records.delete("r1");
     assertThat(records.list()).isEmpty();
@@ -116,7 +90,7 @@ class RunRecordsTest {
   @Test
   void aMalformedRecordNamesItsKey() {
     LocalObjectStore store = new LocalObjectStore(tmp);
-    String key = SnapshotLayout.runRecordKey("r1");
+    String key = SnapshotLayout.legacyRunRecordKey("r1");
     store.put(key, "{\"run_id\": \"r1\"}".getBytes(StandardCharsets.UTF_8), "application/json");
     assertThatThrownBy(() -> new RunRecords(store, Clock.systemUTC()).list())
         .isInstanceOf(ManifestParseException.class).hasMessageContaining(store.url(key))
@@ -143,7 +117,9 @@ class RunRecordsTest {
 
     RunRecord r = new RunRecords(store, Clock.systemUTC()).load("dup").orElseThrow();
     assertThat(r.status()).isEqualTo(RunStatus.FAILED);
-    ManifestSchemaAssertions.assertValidRunRecord(store.get(SnapshotLayout.runRecordKey("dup")));
+    ManifestSchemaAssertions.assertValidRunRecord(store.get(r.key()));
+    assertThat(r.errorType()).isEqualTo(DuplicateKeyException.class.getSimpleName());
+    assertThat(r.errorMessage()).isNotBlank();
     assertThat(r.writer().engine()).isEqualTo("in-process");
     assertThat(store.list(SnapshotLayout.SHARDS + "/")).isEmpty();
     assertThat(store.getIfExists(SnapshotLayout.CURRENT)).isEmpty();

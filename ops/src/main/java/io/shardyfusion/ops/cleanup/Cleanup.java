@@ -136,7 +136,8 @@ public final class Cleanup {
     if (doomed.isEmpty()) {
       return;
     }
-    for (io.shardyfusion.runs.RunRecord r : new RunRecords(objects, clock).list().values()) {
+    // Every record, not one per run: two records of one run may name different bases.
+    for (io.shardyfusion.runs.RunRecord r : new RunRecords(objects, clock).listAll()) {
       if (r.leaseLive(clock.instant()) && r.basedOn() != null && doomed.contains(r.basedOn())) {
         throw new StorageException("run " + r.runId() + " started since the cleanup was "
             + "planned and reuses shards of " + r.basedOn() + ", which the plan deletes; "

@@ -55,12 +55,15 @@ public final class CleanupPlanner {
     // this read was RUNNING with a live lease here, and one that published before it has its
     // manifest in the history read next. A run that starts later writes its record before
     // uploading, so its objects (listed last) are young and without a record: grace keeps them.
-    Map<String, RunRecord> records = new RunRecords(objects, clock).list();
+    // A run may have several records (run.yaml objects of either system, a legacy _RUN); it is
+    // judged by the merged, most protective one, and the base of every live record is kept.
+    List<RunRecord> allRecords = new RunRecords(objects, clock).listAll();
+    Map<String, RunRecord> records = RunRecords.mergeByRun(allRecords);
     String currentRef = manifests.loadCurrent().map(CurrentPointer::manifestRef).orElse(null);
     List<ManifestEntry> history = history(manifests);
 
     Set<String> liveBases = new HashSet<>();
-    for (RunRecord r : records.values()) {
+    for (RunRecord r : allRecords) {
       if (r.leaseLive(now) && r.basedOn() != null) {
         liveBases.add(r.basedOn());
       }

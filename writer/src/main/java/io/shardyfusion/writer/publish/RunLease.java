@@ -42,14 +42,31 @@ public final class RunLease {
         records.ensureRunning(runId, duration, engine, basedOn));
   }
 
-  /** Extends the lease when less than half of it remains; otherwise does nothing. */
+  /**
+   * Extends the lease of the record this lease holds (the one {@code start} created or {@code
+   * join} found) when less than half of it remains; otherwise does nothing.
+   */
   public synchronized void renewIfDue() {
     current = records.renewIfDue(current, duration);
   }
 
   /** Ends the run (PUBLISHED or FAILED); see {@link RunRecords#finish}. */
   public synchronized void finish(io.shardyfusion.runs.RunStatus status) {
-    current = records.finish(current.runId(), status);
+    finish(status, null, null);
+  }
+
+  /**
+   * Ends the run in every record it has (see {@link RunRecords#finish}), saying what it
+   * published or why it failed.
+   *
+   * @param manifestRef the published manifest, or null
+   * @param failure what ended a failed run, or null
+   */
+  public synchronized void finish(io.shardyfusion.runs.RunStatus status, String manifestRef,
+      Throwable failure) {
+    current = records.finish(current.runId(), status, manifestRef,
+        failure == null ? null : failure.getClass().getSimpleName(),
+        failure == null ? null : failure.getMessage());
   }
 
   /** The record as last written. */
