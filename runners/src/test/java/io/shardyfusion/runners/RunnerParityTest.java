@@ -18,6 +18,10 @@ import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.transforms.ShardedWrite;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
+import io.shardyfusion.backend.ShardBackend;
+import io.shardyfusion.backend.rocksdb.RocksDbBackend;
+import io.shardyfusion.backend.sqlite.PageSize;
+import io.shardyfusion.backend.sqlite.SqliteBackend;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -64,13 +68,14 @@ class RunnerParityTest {
   @Test
   void u64KeysLandInTheSameShardsOnEveryRunner() throws Exception {
     checkParity(KeyEncoding.U64BE, 16, ROWS, RunnerParityTest::u64Key,
-        RunnerParityTest::u64Value);
+        RunnerParityTest::u64Value, RocksDbBackend.defaults());
   }
 
+  /** With SQLite shards (the Python system's), so that backend is proven on every runner. */
   @Test
   void stringKeysLandInTheSameShardsOnEveryRunner() throws Exception {
     checkParity(KeyEncoding.UTF8, 7, STRING_ROWS, RunnerParityTest::stringKey,
-        RunnerParityTest::stringValue);
+        RunnerParityTest::stringValue, SqliteBackend.of(PageSize.auto()));
   }
 
   @Test
@@ -102,12 +107,12 @@ class RunnerParityTest {
   }
 
   private void checkParity(KeyEncoding encoding, int numDbs, int rows,
-      SerializableFunction<Long, Object> keyFn, SerializableFunction<Long, byte[]> valueFn)
-      throws Exception {
+      SerializableFunction<Long, Object> keyFn, SerializableFunction<Long, byte[]> valueFn,
+      ShardBackend backend) throws Exception {
     Map<String, WriteConfig> configs = new LinkedHashMap<>();
     for (String writer : List.of("in-process", "direct", "flink", "spark")) {
       configs.put(writer, WriteConfig.builder().numDbs(numDbs).keyEncoding(encoding)
-          .s3Prefix(tmp.resolve("store-" + writer).toUri().toString())
+          .shardBackend(backend).s3Prefix(tmp.resolve("store-" + writer).toUri().toString())
           .tempDir(tmp.resolve("build-" + writer)).build());
     }
     List<Long> seq = LongStream.range(0, rows).boxed().toList();
@@ -148,6 +153,7 @@ class RunnerParityTest {
       Manifest m = TestRunners.currentManifest(e.getValue());
       assertThat(m.numDbs()).as(e.getKey()).isEqualTo(numDbs);
       assertThat(m.required().keyEncoding()).as(e.getKey()).isEqualTo(encoding.wireName());
+      assertThat(m.required().shardFormat()).as(e.getKey()).isEqualTo(backend.name());
       assertThat(summary(m)).as("shards written by %s", e.getKey()).isEqualTo(expected);
       try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
           .s3Prefix(e.getValue().s3Prefix()).localRoot(tmp.resolve("reader-" + e.getKey()))
