@@ -1,6 +1,9 @@
 package io.shardyfusion.bench;
 
+import io.shardyfusion.backend.rocksdb.RocksDbBackend;
 import io.shardyfusion.backend.rocksdb.ShardFormatOptions;
+import io.shardyfusion.backend.sqlite.PageSize;
+import io.shardyfusion.backend.sqlite.SqliteBackend;
 import io.shardyfusion.testing.S3ProxyServer;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.SnapshotWriter;
@@ -21,7 +24,12 @@ final class WriteBench implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "10000000") long rows;
   @Mixin SnapshotShape shape;
   @Option(names = "--modes", split = ",", defaultValue = "raw,single,parallel",
-      description = "any of raw, single, parallel") List<String> modes;
+      description = "any of raw (SstFileWriter), raw-sqlite (sqlite-jdbc sorted inserts), "
+          + "single, parallel") List<String> modes;
+  @Option(names = "--backend", defaultValue = "rocksdb",
+      description = "shard backend of the writer runs: rocksdb or sqlite") String backend;
+  @Option(names = "--sqlite-page-size", defaultValue = "4096",
+      description = "with --backend sqlite: 4096..65536 or auto") String sqlitePageSize;
   @Option(names = "--compression", defaultValue = "none",
       description = "shard compression; none matches the raw figure") String compression;
   @Option(names = "--sort-buffer-mb", defaultValue = "64") int sortBufferMb;
@@ -56,15 +64,26 @@ final class WriteBench implements Callable<Integer> {
       raw = RawRocksDb.sstFileWriterRate(work.resolve("raw.sst"), rows, shape.valueSize);
       print("raw SstFileWriter (sorted)", raw, rows / raw, raw);
     }
+    double rawSqlite = Double.NaN;
+    if (modes.contains("raw-sqlite")) {
+      Memory.resetPeaks();
+      rawSqlite = RawSqlite.sortedInsertRate(work.resolve("raw.db"), rows, shape.valueSize);
+      print("raw sqlite-jdbc (sorted)", rawSqlite, rows / rawSqlite, rawSqlite);
+    }
+    // Writer runs are shown against their own backend's raw limit.
+    double base = backend.equals("sqlite") ? rawSqlite : raw;
     for (String mode : modes) {
-      if (mode.equals("raw")) {
+      if (mode.startsWith("raw")) {
         continue;
       }
       boolean parallel = mode.equals("parallel");
       WriteConfig config = target.writeConfig().numDbs(shape.numDbs)
           .reuseUnchangedShards(false) // every run writes everything: a throughput figure
           .tempDir(work.resolve("tmp"))
-          .shardFormat(ShardFormatOptions.defaults().withCompression(compression)).build();
+          .shardBackend(backend.equals("sqlite")
+              ? SqliteBackend.of(PageSize.parse(sqlitePageSize))
+              : RocksDbBackend.of(ShardFormatOptions.defaults().withCompression(compression)))
+          .build();
       byte[] value = new byte[shape.valueSize];
       Memory.resetPeaks();
       BuildResult r = SnapshotWriter.writeSharded(BenchData.keys(rows), config, k -> k,
@@ -72,7 +91,8 @@ final class WriteBench implements Callable<Integer> {
           WriteOptions.defaults().withParallel(parallel)
               .withSortBufferBytes((long) sortBufferMb << 20));
       double rate = r.stats().rowsWritten() * 1000.0 / r.stats().totalMs();
-      print("in-process " + mode, rate, r.stats().totalMs() / 1000.0, raw);
+      print("in-process " + mode + (backend.equals("sqlite") ? " (sqlite)" : ""), rate,
+          r.stats().totalMs() / 1000.0, base);
       System.out.printf("  phases: sharding %d ms, build+upload %d ms, publish %d ms%n",
           r.stats().shardingMs(), r.stats().writeMs(), r.stats().manifestMs());
     }
