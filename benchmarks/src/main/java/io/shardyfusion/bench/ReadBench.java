@@ -44,6 +44,9 @@ final class ReadBench implements Callable<Integer> {
   @Option(names = "--store", defaultValue = "file",
       description = "file, or s3 (an S3Proxy process on loopback, started here)") String storeKind;
   @Option(names = "--readers-during-refresh", defaultValue = "10") int refreshReaders;
+  @Option(names = "--backend", defaultValue = "rocksdb",
+      description = "shard backend: rocksdb (raw figures: RocksDB gets) or sqlite (raw "
+          + "figures: sqlite-jdbc SELECTs on the same files)") String backend;
   @Option(names = "--block-cache-mb", defaultValue = "1024",
       description = "reader block cache; the raw figures use the same size") long blockCacheMb;
 
@@ -52,14 +55,17 @@ final class ReadBench implements Callable<Integer> {
     Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-read");
     S3ProxyServer s3 = storeKind.equals("s3") ? S3ProxyServer.start() : null;
     BenchStore store = BenchStore.of(s3, work, "store");
-    WriteConfig config = store.writeConfig().numDbs(shape.numDbs).tempDir(work.resolve("tmp"))
-        .shardFormat(io.shardyfusion.backend.rocksdb.ShardFormatOptions.defaults()
-            .withCompression(compression)).build();
+    WriteConfig.Builder wb = store.writeConfig().numDbs(shape.numDbs)
+        .tempDir(work.resolve("tmp"));
+    WriteConfig config = (backend.equals("sqlite")
+        ? wb.shardBackend(io.shardyfusion.backend.sqlite.SqliteBackend.defaults())
+        : wb.shardFormat(io.shardyfusion.backend.rocksdb.ShardFormatOptions.defaults()
+            .withCompression(compression))).build();
     byte[] value = new byte[shape.valueSize];
     BuildResult built = SnapshotWriter.writeSharded(BenchData.keys(rows), config, k -> k,
         k -> BenchData.value(k, value), WriteOptions.defaults().withParallel(true));
-    System.out.printf("# read benchmark: %,d rows in %d shards, %d-byte values, %d cores, "
-        + "compression %s, %d MiB block cache%n", rows, shape.numDbs, shape.valueSize,
+    System.out.printf("# read benchmark: %,d rows in %d %s shards, %d-byte values, %d cores, "
+        + "compression %s, %d MiB block cache%n", rows, shape.numDbs, backend, shape.valueSize,
         Runtime.getRuntime().availableProcessors(), compression, blockCacheMb);
     System.out.printf("%-34s %10s %10s %10s %14s%n", "operation", "p50 us", "p95 us", "p99 us",
         "ops/s");
@@ -103,7 +109,12 @@ final class ReadBench implements Callable<Integer> {
         mg.recordValue(System.nanoTime() - t);
       }
       print("multiGet(100 random keys)", mg, Double.NaN);
-      rawFigures(work, built, rnd); // before the refresh evicts these shard files
+      // Before the refresh evicts these shard files.
+      if (backend.equals("sqlite")) {
+        rawSqliteFigures(work, built, rnd);
+      } else {
+        rawFigures(work, built, rnd);
+      }
       refreshUnderLoad(reader, config, value);
     } finally {
       if (s3 != null) {
@@ -212,6 +223,66 @@ final class ReadBench implements Callable<Integer> {
    * The raw limit: the same shard files opened directly with RocksDB, one shared block cache of
    * the same size, the key's shard found with the same hash; no reader around it.
    */
+  /** sqlite-jdbc alone on the reader's local shard files: one connection per shard. */
+  private void rawSqliteFigures(Path work, BuildResult built, SplittableRandom rnd)
+      throws Exception {
+    java.sql.PreparedStatement[] byId = new java.sql.PreparedStatement[shape.numDbs];
+    List<java.sql.Connection> open = new ArrayList<>();
+    try {
+      for (ShardMeta shard : built.winners()) {
+        String rel = shard.dbUrl().substring(shard.dbUrl().indexOf("/shards/") + 1);
+        // The settings a tuned raw reader would pick too: read-only, immutable, mmap'd.
+        org.sqlite.SQLiteConfig sc = new org.sqlite.SQLiteConfig();
+        sc.setReadOnly(true);
+        sc.setOpenMode(org.sqlite.SQLiteOpenMode.OPEN_URI);
+        java.sql.Connection c = sc.createConnection("jdbc:sqlite:file:"
+            + work.resolve("reader").resolve(rel).resolve("shard.db").toAbsolutePath()
+            + "?immutable=1");
+        try (java.sql.Statement st = c.createStatement()) {
+          st.execute("PRAGMA mmap_size=1073741824");
+        }
+        open.add(c);
+        byId[shard.dbId()] = c.prepareStatement("SELECT v FROM kv WHERE k = ?");
+      }
+      for (int i = 0; i < ops; i++) {
+        select(byId, BenchData.key(rnd.nextLong(rows)));
+      }
+      Histogram h = new Histogram(3);
+      long t0 = System.nanoTime();
+      for (int i = 0; i < ops; i++) {
+        long k = BenchData.key(rnd.nextLong(rows));
+        long t = System.nanoTime();
+        select(byId, k);
+        h.recordValue(System.nanoTime() - t);
+      }
+      print("raw sqlite SELECT, 1 thread", h, ops / ((System.nanoTime() - t0) / 1e9));
+      Histogram mg = new Histogram(3);
+      for (int i = 0; i < 20_000; i++) {
+        long t = System.nanoTime();
+        for (int j = 0; j < 100; j++) {
+          select(byId, BenchData.key(rnd.nextLong(rows)));
+        }
+        mg.recordValue(System.nanoTime() - t);
+      }
+      print("raw sqlite 100 SELECTs", mg, Double.NaN);
+    } finally {
+      for (java.sql.Connection c : open) {
+        c.close();
+      }
+    }
+  }
+
+  private void select(java.sql.PreparedStatement[] byId, long k) throws java.sql.SQLException {
+    java.sql.PreparedStatement ps = byId[ShardHash.shardOf(ShardHash.digest(k), shape.numDbs)];
+    ps.setBytes(1, KeyEncoding.encodeU64(k));
+    try (java.sql.ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        throw new IllegalStateException("key " + k + " missing from its shard");
+      }
+      rs.getBytes(1);
+    }
+  }
+
   private void rawFigures(Path work, BuildResult built, SplittableRandom rnd) throws Exception {
     List<RocksDB> dbs = new ArrayList<>();
     try (LRUCache cache = new LRUCache(blockCacheMb << 20);
