@@ -23,6 +23,8 @@ import picocli.CommandLine.Option;
         + "refresh and a refresh after a one-key change.")
 final class CostBench implements Callable<Integer> {
   @Option(names = "--rows", defaultValue = "1000000") long rows;
+  @Option(names = "--backend", defaultValue = "rocksdb",
+      description = "shard backend: rocksdb or sqlite") String backend;
   @Mixin SnapshotShape shape;
   @Mixin Workspace workspace;
 
@@ -33,9 +35,13 @@ final class CostBench implements Callable<Integer> {
     try (S3ProxyServer s3 = workspace.startS3();
         AutoCloseable on = ObjectStores.instrument(s -> new CountingObjectStore(s, counts))) {
       BenchStore store = BenchStore.of(s3, work, "cost");
-      WriteConfig config = store.writeConfig().numDbs(shape.numDbs).tempDir(work.resolve("tmp"))
+      WriteConfig.Builder wb = store.writeConfig().numDbs(shape.numDbs)
+          .tempDir(work.resolve("tmp"));
+      WriteConfig config = (backend.equals("sqlite")
+          ? wb.shardBackend(io.shardyfusion.backend.sqlite.SqliteBackend.defaults()) : wb)
           .build();
-      System.out.printf("# cost: %,d rows, %d shards, %d-byte values, %s store; requests "
+      System.out.printf("# cost: %,d rows, %d " + backend + " shards, %d-byte values, %s "
+          + "store; requests "
           + "counted at the ObjectStore interface (a LIST is one per 1000 keys)%n", rows,
           shape.numDbs, shape.valueSize, workspace.storeKind);
       System.out.printf("%-36s %6s %6s %6s %7s %12s %12s%n", "operation", "PUT", "GET", "LIST",
