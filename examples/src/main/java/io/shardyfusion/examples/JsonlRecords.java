@@ -1,5 +1,6 @@
 package io.shardyfusion.examples;
 
+import io.shardyfusion.errors.StorageException;
 import io.shardyfusion.errors.KeyValidationException;
 import io.shardyfusion.records.BadRecordException;
 import io.shardyfusion.records.JsonValues;
@@ -157,7 +158,7 @@ public final class JsonlRecords implements Iterable<JsonlRecords.Row>, AutoClose
       } catch (BadRecordException e) {
         finish();
         throw fail(lineOf(e.source()), e.problem(), e);
-      } catch (UncheckedIOException e) {
+      } catch (StorageException e) {
         finish();
         throw fail(reader.lineNumber() + 1, "cannot be read: " + e.getCause(), e);
       }

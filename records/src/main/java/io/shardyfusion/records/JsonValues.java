@@ -1,5 +1,6 @@
 package io.shardyfusion.records;
 
+import io.shardyfusion.errors.ConfigValidationException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,7 +39,8 @@ public final class JsonValues {
       try {
         return n.binaryValue();
       } catch (IOException e) {
-        throw new IllegalStateException(e);
+        // A binary node already holds its bytes; Jackson declares the failure anyway.
+        throw new ConfigValidationException("cannot read a binary JSON value: " + e, e);
       }
     }
     if (n.isArray()) {

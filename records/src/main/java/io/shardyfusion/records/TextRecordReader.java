@@ -1,5 +1,6 @@
 package io.shardyfusion.records;
 
+import io.shardyfusion.errors.StorageException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
@@ -71,7 +72,7 @@ public abstract class TextRecordReader implements Iterator<Record>, Closeable {
       try {
         next = read();
       } catch (IOException e) {
-        throw new UncheckedIOException(name + ": cannot be read", e);
+        throw new StorageException(name + ": cannot be read: " + e, true, e);
       }
       done = next == null;
     }
@@ -149,7 +150,7 @@ public abstract class TextRecordReader implements Iterator<Record>, Closeable {
         throw new BadRecordException(name + ":1", "bad CSV header row (" + e.getMessage()
             + "); the first row must name every column once");
       } catch (IOException e) {
-        throw new UncheckedIOException(name + ": cannot be read", e);
+        throw new StorageException(name + ": cannot be read: " + e, true, e);
       }
       header = parser.getHeaderNames();
       it = parser.iterator();

@@ -70,7 +70,7 @@ public sealed interface ShardCount extends Serializable {
    * gets the {@linkplain ShardRouters#createDiscovering discovering router}.
    */
   default ShardRouter router(ShardingSpec spec, KeyEncoding encoding) {
-    return ShardRouters.create(spec, known().orElseThrow(() -> new IllegalStateException(
+    return ShardRouters.create(spec, known().orElseThrow(() -> new ConfigValidationException(
         this + " is not resolved; call resolve(rows) first")), encoding);
   }
 
@@ -81,7 +81,7 @@ public sealed interface ShardCount extends Serializable {
    * @throws io.shardyfusion.errors.RoutingException if a discovered count finds no ids or gaps
    */
   default int settle(BitSet usedIds) {
-    return known().orElseThrow(() -> new IllegalStateException(this + " is not resolved"));
+    return known().orElseThrow(() -> new ConfigValidationException(this + " is not resolved"));
   }
 
   /** An explicit shard count. */

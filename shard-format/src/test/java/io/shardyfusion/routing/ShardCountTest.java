@@ -46,7 +46,7 @@ class ShardCountTest {
     assertThat(calls).hasValue(1);
     assertThat(c.resolve(() -> 0)).isEqualTo(ShardCount.fixed(1));
     assertThatThrownBy(() -> c.router(ShardingSpec.hash(), KeyEncoding.U64BE))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("resolve");
+        .isInstanceOf(ConfigValidationException.class).hasMessageContaining("resolve");
     assertThatThrownBy(() -> c.resolve(() -> 100L * ShardCount.MAX_NUM_DBS + 1))
         .isInstanceOf(ConfigValidationException.class)
         .hasMessageContaining("maxKeysPerShard=100").hasMessageContaining("raise maxKeysPerShard");

@@ -1,5 +1,6 @@
 package io.shardyfusion.writer;
 
+import io.shardyfusion.errors.ConfigValidationException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,7 +46,9 @@ public final class BuildResultJson {
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toTree(r));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
+      // Only custom fields the caller gave can fail to serialise.
+      throw new ConfigValidationException("cannot print the build result of run " + r.runId()
+          + " as JSON: " + e.getOriginalMessage(), e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.shardyfusion.writer;
 
+import io.shardyfusion.errors.ConfigValidationException;
 import java.io.Serializable;
 
 /**
@@ -96,7 +97,7 @@ public record BuildStats(long rowsWritten, long bytesWritten, int numDbs, int nu
 
     private static long check(String name, long value) {
       if (value < 0) {
-        throw new IllegalArgumentException(name + " must be >= 0, got " + value);
+        throw new ConfigValidationException(name + " must be >= 0, got " + value);
       }
       return value;
     }

@@ -65,7 +65,8 @@ public final class ExternalSorter implements Closeable {
   /** Adds a record. Keys and values are copied; the arrays may be reused by the caller. */
   public void add(int shardId, byte[] key, byte[] value) {
     if (finished) {
-      throw new IllegalStateException("finishInput() was called");
+      throw new ShardBuildException("add() after finishInput(): the sorter takes no more "
+          + "records once its input is finished", false, null);
     }
     if (!active.add(shardId, key, value)) {
       if (!active.canEverHold(key.length, value.length)) {
@@ -175,7 +176,8 @@ public final class ExternalSorter implements Closeable {
   /** One shard's records in ascending key order (duplicates are kept, adjacent). */
   public RecordCursor cursor(int shardId) {
     if (!finished) {
-      throw new IllegalStateException("call finishInput() first");
+      throw new ShardBuildException("cursor() before finishInput(): call finishInput() "
+          + "first", false, null);
     }
     List<RecordCursor> sources = new ArrayList<>();
     for (SpillRun run : runs) {

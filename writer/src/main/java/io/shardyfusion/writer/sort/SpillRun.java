@@ -1,5 +1,6 @@
 package io.shardyfusion.writer.sort;
 
+import io.shardyfusion.errors.ShardBuildException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -50,7 +51,8 @@ final class SpillRun {
         index.put(shardId, new Segment(start, pos - start, i - first));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write sort spill file " + file, e);
+      throw new ShardBuildException("cannot write sort spill file " + file + ": " + e
+          + "; check free space and permissions of the temp directory", true, e);
     }
     return new SpillRun(file, index);
   }
@@ -73,7 +75,8 @@ final class SpillRun {
     try {
       return new SegmentCursor(FileChannel.open(file, StandardOpenOption.READ), s, file);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read sort spill file " + file, e);
+      throw new ShardBuildException("cannot read sort spill file " + file + ": " + e
+          + "; check free space and permissions of the temp directory", true, e);
     }
   }
 
@@ -120,7 +123,8 @@ final class SpillRun {
         readFully(value);
         return true;
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read sort spill file " + file, e);
+        throw new ShardBuildException("cannot read sort spill file " + file + ": " + e
+          + "; check free space and permissions of the temp directory", true, e);
       }
     }
 
