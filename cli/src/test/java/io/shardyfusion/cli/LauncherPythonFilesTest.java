@@ -14,14 +14,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,20 +65,7 @@ class LauncherPythonFilesTest {
         k -> Map.of("region", k % 3 == 0 ? "eu" : "us", "tier", k % 5),
         WriteOptions.defaults().withSortBufferBytes(1 << 20));
     celUrl = cel.toUri() + "_CURRENT";
-    Path bucket = s3.dataDir().resolve("golden");
-    if (!Files.exists(bucket)) {
-      Path from = GOLDEN.resolve("golden");
-      try (Stream<Path> walk = Files.walk(from)) {
-        for (Path p : (Iterable<Path>) walk::iterator) {
-          Path to = bucket.resolve(from.relativize(p).toString());
-          if (Files.isDirectory(p)) {
-            Files.createDirectories(to);
-          } else {
-            Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-          }
-        }
-      }
-    }
+    s3.serveDirectoryAsBucket("golden", GOLDEN.resolve("golden"));
   }
 
   static CliRun shardy(Map<String, String> env, String... args) throws Exception {

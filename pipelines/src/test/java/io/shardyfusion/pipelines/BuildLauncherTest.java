@@ -8,16 +8,14 @@ import io.shardyfusion.reader.ReaderConfig;
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StaticCredentialProvider;
+import io.shardyfusion.testing.ShardyLauncher;
 import io.shardyfusion.testing.UsesS3Proxy;
 import io.shardyfusion.testing.S3ProxyServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,27 +31,8 @@ class BuildLauncherTest {
 
   @TempDir Path tmp;
 
-  record Run(int code, String out, String err) {}
-
-  Run shardy(String... args) throws Exception {
-    Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-    while (!Files.isRegularFile(root.resolve("bin/shardy"))) {
-      root = root.getParent();
-    }
-    List<String> command = new ArrayList<>(List.of(root.resolve("bin/shardy").toString()));
-    command.addAll(List.of(args));
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    Map<String, String> env = pb.environment();
-    env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("SHARDY_"));
-    env.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
-    env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    Process p = pb.start();
-    assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("bin/shardy finished").isTrue();
-    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+  private ShardyLauncher.Run shardy(String... args) throws Exception {
+    return ShardyLauncher.run(tmp, args);
   }
 
   private Path input() throws Exception {
@@ -80,7 +59,7 @@ class BuildLauncherTest {
     String prefix = "s3://" + bucket + "/snapshots/users";
 
     // Shared options on both sides of the command word; --name value and kebab-case Beam names.
-    Run r = shardy("--s3-option", "endpoint_url=" + s3.endpoint(), "--output-format", "jsonl",
+    var r = shardy("--s3-option", "endpoint_url=" + s3.endpoint(), "--output-format", "jsonl",
         "build", "--input=" + input(), "--key-field", "id", "--num-dbs=3", "--output=" + prefix,
         "--s3-option", "addressing_style=path", "--s3-option", "region=" + s3.region(),
         "--credentials-file", credentials.toString(), "--profile", "minio",
@@ -105,12 +84,12 @@ class BuildLauncherTest {
 
   @Test
   void badSharedOptionIsAUsageErrorAndDeprecatedSpellingWarns() throws Exception {
-    Run bad = shardy("build", "--input=" + input(), "--key-field=id", "--num-dbs=2",
+    var bad = shardy("build", "--input=" + input(), "--key-field=id", "--num-dbs=2",
         "--output=file://" + tmp.resolve("out"), "--s3-option", "endpoint=http://x");
     assertThat(bad.code()).as(bad.toString()).isEqualTo(2);
     assertThat(bad.err()).contains("unknown --s3-option 'endpoint'");
 
-    Run twice = shardy("build", "--input=" + input(), "--key-field=id", "--num-dbs=2",
+    var twice = shardy("build", "--input=" + input(), "--key-field=id", "--num-dbs=2",
         "--output=file://" + tmp.resolve("out"), "--s3-option", "addressing_style=path",
         "--s3-endpoint-url=http://127.0.0.1:1");
     assertThat(twice.code()).as(twice.toString()).isEqualTo(2);
@@ -121,13 +100,13 @@ class BuildLauncherTest {
 
   @Test
   void buildHelpShowsItsOptionsTheSharedOnesAndExamples() throws Exception {
-    Run help = shardy("build", "--help");
+    var help = shardy("build", "--help");
     assertThat(help.code()).as(help.toString()).isZero();
     assertThat(help.out()).contains("--key-field=FIELD").contains("--s3-option=KEY=VALUE")
         .contains("--credentials-file=FILE").contains("--output-format=FORMAT")
         .contains("Examples:").contains("shardy build --input=examples/data/users.jsonl")
         .contains("--s3-option endpoint_url=").contains("Deprecated");
-    Run viaHelp = shardy("help", "build");
+    var viaHelp = shardy("help", "build");
     assertThat(viaHelp.out()).isEqualTo(help.out());
   }
 }

@@ -14,10 +14,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,22 +39,9 @@ class PythonSnapshotsTest {
   /** Copies golden/ into the server's data directory as bucket "golden" (once per server). */
   @BeforeAll
   static void serveGolden(S3ProxyServer s3) throws IOException {
-    Path bucket = s3.dataDir().resolve("golden");
-    if (Files.exists(bucket)) {
-      return;
-    }
-    Path from = DATA.resolve("golden");
-    try (Stream<Path> walk = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        Path to = bucket.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
+    s3.serveDirectoryAsBucket("golden", DATA.resolve("golden"));
   }
+
 
   private ReaderConfig.Builder reader(S3ProxyServer s3, String name) {
     return ReaderConfig.builder().s3Prefix("s3://golden/" + name)

@@ -121,6 +121,28 @@ public final class S3ProxyServer extends ServerProcess {
     return dataDir;
   }
 
+  /**
+   * Serves the files under {@code dir} as bucket {@code bucket}, each file an object whose key
+   * is its relative path (the filesystem provider's own layout, e.g. the Python-written golden
+   * snapshots). Copies once per server: a bucket that exists is left as it is.
+   */
+  public synchronized void serveDirectoryAsBucket(String bucket, Path dir) throws IOException {
+    Path target = dataDir().resolve(bucket);
+    if (Files.exists(target)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Path to = target.resolve(dir.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
   /** Creates a bucket through the S3 API; creating one that exists is not an error. */
   public void createBucket(String name) {
     Objects.requireNonNull(name, "name");
