@@ -6,16 +6,18 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * A {@code file://} store: keys are relative paths under a directory. Every write goes to a
@@ -47,9 +49,7 @@ public final class LocalObjectStore implements ObjectStore {
   public void put(String key, byte[] data, String contentType) {
     Path target = resolve(key);
     try {
-      Path tmp = tempSibling(target);
-      Files.write(tmp, data);
-      moveIntoPlace(tmp, target);
+      writeIntoPlace(target, tmp -> Files.write(tmp, data));
     } catch (IOException e) {
       throw failure("write", key, e);
     }
@@ -66,13 +66,15 @@ public final class LocalObjectStore implements ObjectStore {
   public void putFile(String key, Path file) {
     Path target = resolve(key);
     try {
-      Path tmp = tempSibling(target);
-      try {
-        Files.createLink(tmp, file);
-      } catch (IOException | UnsupportedOperationException e) {
-        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING); // another file system
-      }
-      moveIntoPlace(tmp, target);
+      writeIntoPlace(target, tmp -> {
+        try {
+          Files.createLink(tmp, file);
+        } catch (NoSuchFileException e) {
+          throw e; // the directory went away: writeIntoPlace recreates it
+        } catch (IOException | UnsupportedOperationException e) {
+          Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING); // another file system
+        }
+      });
     } catch (IOException e) {
       throw failure("write", key, e);
     }
@@ -115,18 +117,37 @@ public final class LocalObjectStore implements ObjectStore {
       return List.of();
     }
     List<ObjectInfo> out = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(start)) {
-      walk.filter(Files::isRegularFile).forEach(p -> {
-        String key = root.relativize(p).toString().replace('\\', '/');
-        if (key.startsWith(keyPrefix) && !key.endsWith(TMP_SUFFIX)) {
-          try {
-            out.add(new ObjectInfo(key, Files.size(p),
-                Files.getLastModifiedTime(p).toInstant()));
-          } catch (IOException e) {
-            // Deleted while listing: it is gone, which is what a listing after the delete says.
+    try {
+      // Not Files.walk: its stream throws UncheckedIOException when an entry vanishes between
+      // the directory read and the stat, which concurrent writers' temp files do all the time.
+      Files.walkFileTree(start, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+          String key = root.relativize(p).toString().replace('\\', '/');
+          if (attrs.isRegularFile() && key.startsWith(keyPrefix) && !key.endsWith(TMP_SUFFIX)) {
+            out.add(new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
           }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+          if (e instanceof NoSuchFileException) {
+            return FileVisitResult.CONTINUE; // deleted or renamed while listing: not there
+          }
+          throw e;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+          if (e != null && !(e instanceof NoSuchFileException)) {
+            throw e;
+          }
+          return FileVisitResult.CONTINUE;
         }
       });
+    } catch (NoSuchFileException e) {
+      return List.of(); // the start directory itself went away
     } catch (IOException e) {
       throw failure("list", keyPrefix, e);
     }
@@ -159,9 +180,33 @@ public final class LocalObjectStore implements ObjectStore {
     }
   }
 
-  private static Path tempSibling(Path target) throws IOException {
-    Files.createDirectories(target.getParent());
-    return target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
+  @FunctionalInterface
+  private interface TempWriter {
+    void write(Path tmp) throws IOException;
+  }
+
+  /**
+   * Writes through a temporary sibling and renames it into place. A concurrent {@link #delete} of
+   * the directory's last object prunes the (then empty) directory between our createDirectories
+   * and the write; that shows up as NoSuchFileException on the temp file, and the directory is
+   * simply created again. Once the temp file exists the directory is not empty and stays.
+   */
+  private static void writeIntoPlace(Path target, TempWriter writer) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      Files.createDirectories(target.getParent());
+      Path tmp = target.resolveSibling(
+          "." + target.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
+      try {
+        writer.write(tmp);
+      } catch (NoSuchFileException e) {
+        if (attempt >= 5 || Files.isDirectory(target.getParent())) {
+          throw e;
+        }
+        continue;
+      }
+      moveIntoPlace(tmp, target);
+      return;
+    }
   }
 
   private static void moveIntoPlace(Path tmp, Path target) throws IOException {
