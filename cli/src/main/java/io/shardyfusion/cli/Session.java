@@ -177,7 +177,8 @@ public final class Session implements AutoCloseable {
     }
   }
 
-  private static void deleteTree(Path root) {
+  /** Deletes a directory tree, ignoring what cannot be deleted (a temp dir the OS cleans). */
+  static void deleteTree(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

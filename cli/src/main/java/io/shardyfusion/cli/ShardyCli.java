@@ -44,6 +44,7 @@ import picocli.CommandLine.ScopeType;
         ExecCommand.class,
         RefreshCommand.class,
         HealthCommand.class,
+        ServeCommand.class,
         CommandLine.HelpCommand.class,
     },
     footer = {"",
@@ -175,6 +176,8 @@ public final class ShardyCli implements Callable<Integer> {
     boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    // shardy serve logs its refresh events and start/stop at info even without -v.
+    System.setProperty("org.slf4j.simpleLogger.log.io.shardyfusion.serve", "info");
     ShardyCli root = new ShardyCli(CliContext.system());
     // Ctrl-C: still remove the temporary shard cache (without waiting for the command).
     Thread cleanup = new Thread(() -> {
@@ -304,6 +307,31 @@ public final class ShardyCli implements Callable<Integer> {
       }
     }
     return all;
+  }
+
+  /**
+   * The global options over reader.toml's, for the snapshot at {@code url} (serve: one per
+   * --snapshot NAME=URL).
+   */
+  GlobalSettings settingsFor(String url) {
+    GlobalSettings s = settings(ReaderToml.load(configFile, ctx), allS3Options(), null, null);
+    return new GlobalSettings(url, s.s3Options(), s.credentialsFile(), s.profile(),
+        s.outputFormat(), null, null, s.cacheDir(), s.verbose(), s.config());
+  }
+
+  /** --current-url as given on the command line, or null. */
+  String currentUrlOption() {
+    return currentUrl;
+  }
+
+  /** --cache-dir (or reader.toml's local_root), or null for a temporary one. */
+  Path cacheDirOption() {
+    return cacheDir != null ? cacheDir : ReaderToml.load(configFile, ctx).localRoot();
+  }
+
+  /** Whether --ref or --offset was given. */
+  boolean pinOption() {
+    return pin != null;
   }
 
   /** Where this invocation reads and writes (for subcommands in other modules). */
