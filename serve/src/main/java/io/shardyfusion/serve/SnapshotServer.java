@@ -217,6 +217,7 @@ public final class SnapshotServer implements AutoCloseable {
     try {
       opener.shutdownNow();
       graceful.shutdown();
+      config.onDrainStarted.run();
       boolean drained = graceful.awaitShutdown(config.drainTimeout.toMillis());
       if (!drained) {
         LOG.warn("requests still running after the drain timeout ({}); stopping anyway",
@@ -277,6 +278,7 @@ public final class SnapshotServer implements AutoCloseable {
     private Runnable onReady = () -> { };
     private Consumer<SnapshotServer> onListening = server -> { };
     private Consumer<String> beforeLookup = name -> { };
+    private Runnable onDrainStarted = () -> { };
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -432,6 +434,12 @@ public final class SnapshotServer implements AutoCloseable {
     /** Called on the worker thread before each lookup; tests hold requests in flight with it. */
     Builder beforeLookup(Consumer<String> hook) {
       this.beforeLookup = hook;
+      return this;
+    }
+
+    /** Called by close() once new requests are refused, before waiting for those in flight. */
+    Builder onDrainStarted(Runnable hook) {
+      this.onDrainStarted = hook;
       return this;
     }
 
