@@ -51,7 +51,9 @@ final class Published {
       b.credentialProvider(credentials).s3ConnectionOptions(s3);
     }
     WriteConfig cfg = b.build();
-    return SnapshotWriter.writeSharded(keys, cfg, k -> k,
+    // raw snapshots: String test keys are stored as their UTF-8 bytes.
+    return SnapshotWriter.writeSharded(keys, cfg, k -> encoding == KeyEncoding.RAW
+            && k instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : k,
         k -> value(runId, k).getBytes(StandardCharsets.UTF_8),
         WriteOptions.defaults().withSortBufferBytes(1 << 20));
   }
