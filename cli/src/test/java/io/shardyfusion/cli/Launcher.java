@@ -28,7 +28,33 @@ final class Launcher {
     return dir;
   }
 
+  /** A launched bin/shardy that keeps running (serve): its process and output files. */
+  record Started(Process process, Path out, Path err) {}
+
+  /** Starts {@code bin/shardy args...} without waiting for it (stdin: /dev/null). */
+  static Started start(Path tmp, Map<String, String> extraEnv, String... args)
+      throws Exception {
+    ProcessBuilder pb = builder(tmp, extraEnv, args);
+    Path out = pb.redirectOutput().file().toPath();
+    Path err = pb.redirectError().file().toPath();
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    return new Started(pb.start(), out, err);
+  }
+
   static CliRun run(Path tmp, Map<String, String> extraEnv, String stdin, String... args)
+      throws Exception {
+    ProcessBuilder pb = builder(tmp, extraEnv, args);
+    Path out = pb.redirectOutput().file().toPath();
+    Path err = pb.redirectError().file().toPath();
+    Process p = pb.start();
+    try (OutputStream in = p.getOutputStream()) {
+      in.write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("bin/shardy finished").isTrue();
+    return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static ProcessBuilder builder(Path tmp, Map<String, String> extraEnv, String... args)
       throws Exception {
     Path root = repoRoot();
     List<String> command = new ArrayList<>(List.of(root.resolve("bin/shardy").toString()));
@@ -44,11 +70,6 @@ final class Launcher {
     env.put("HOME", home.toString());
     env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     env.putAll(extraEnv);
-    Process p = pb.start();
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("bin/shardy finished").isTrue();
-    return new CliRun(p.exitValue(), Files.readString(out), Files.readString(err));
+    return pb;
   }
 }
