@@ -178,6 +178,8 @@ public final class ShardyCli implements Callable<Integer> {
     System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
     // shardy serve logs its refresh events and start/stop at info even without -v.
     System.setProperty("org.slf4j.simpleLogger.log.io.shardyfusion.serve", "info");
+    // Undertow (serve) logs through jboss-logging: to SLF4J too, not java.util.logging.
+    System.setProperty("org.jboss.logging.provider", "slf4j");
     ShardyCli root = new ShardyCli(CliContext.system());
     // Ctrl-C: still remove the temporary shard cache (without waiting for the command).
     Thread cleanup = new Thread(() -> {
