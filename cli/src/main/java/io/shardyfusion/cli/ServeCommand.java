@@ -205,6 +205,10 @@ final class ServeCommand implements Callable<Integer> {
 
   /** Name → _CURRENT URL: --current-url (or $SHARDY_CURRENT, reader.toml) as default. */
   private Map<String, String> snapshotUrls() {
+    if (root.nested()) {
+      throw new UsageException("serve runs on its own command line (shardy serve ...), not as "
+          + "a REPL line or an exec op");
+    }
     if (root.pinOption()) {
       throw new UsageException("serve follows each snapshot's _CURRENT; --ref/--offset pin "
           + "one manifest and are not supported here (roll back with 'shardy rollback')");
