@@ -58,6 +58,8 @@ final class ServeBench implements Callable<Integer> {
   int workerThreads;
   @Option(names = "--rounds", defaultValue = "2",
       description = "floor/gets pairs (alternating, so that load drift hits both)") int rounds;
+  @Option(names = "--block-cache-mb", defaultValue = "512",
+      description = "reader block cache (holds the default snapshot)") long blockCacheMb;
   @Option(names = "--dir") Path dir;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,7 +82,7 @@ final class ServeBench implements Callable<Integer> {
         null))) {
       Rollback.rollbackTo(store, Rollback.Selector.ref(a.manifestRef()));
       ReaderConfig rc = ReaderConfig.builder().s3Prefix(prefix)
-          .localRoot(work.resolve("reader")).build();
+          .localRoot(work.resolve("reader")).blockCacheBytes(blockCacheMb << 20).build();
       try (SnapshotServer server = SnapshotServer.builder().port(0).ioThreads(ioThreads)
           .workerThreads(workerThreads).floorEndpoint(true)
           .snapshot("bench", prefix + "/_CURRENT", () -> ShardedReader.open(rc))
@@ -91,9 +93,10 @@ final class ServeBench implements Callable<Integer> {
         String base = server.baseUrl();
         System.out.printf("# serve benchmark: %,d rows in %d shards, %d-byte values, %d cores "
             + "(shared with wrk and, on this machine, other work), wrk %d thread(s) x %d "
-            + "connections, %d s per run, server %d I/O + %d worker threads%n", rows,
-            shape.numDbs, shape.valueSize, Runtime.getRuntime().availableProcessors(),
-            wrkThreads, connections, seconds, ioThreads, workerThreads);
+            + "connections, %d s per run, server %d I/O + %d worker threads, %d MiB block "
+            + "cache%n", rows, shape.numDbs, shape.valueSize,
+            Runtime.getRuntime().availableProcessors(), wrkThreads, connections, seconds,
+            ioThreads, workerThreads, blockCacheMb);
         run(wrk, script, base, "/v1/_floor/keys/", 3); // JIT warm-up, not printed
         run(wrk, script, base, "/v1/bench/keys/", 3);
         System.out.printf("%-38s %12s %9s %9s %9s %8s %7s%n", "endpoint", "requests/s", "p50 us",

@@ -114,6 +114,11 @@ final class ServeCommand implements Callable<Integer> {
           + "2).")
   Integer ioThreads;
 
+  @Option(names = "--block-cache-mb", paramLabel = "MIB", defaultValue = "256",
+      description = "RocksDB block cache of each snapshot's reader (uncompressed blocks; "
+          + "size it to the hot part of the data). Default: ${DEFAULT-VALUE}.")
+  long blockCacheMb;
+
   /** The benchmark's constant endpoint (bin/shardy-bench serve), not part of the API. */
   @Option(names = "--bench-floor", hidden = true)
   boolean benchFloor;
@@ -155,8 +160,12 @@ final class ServeCommand implements Callable<Integer> {
         Path cache = (tempCache != null ? tempCache : root.cacheDirOption()).resolve(name);
         ReaderConfig.Builder config = target.readerConfig().localRoot(cache)
             // A server would rather serve an earlier snapshot than none (health says so).
-            .maxFallbackAttempts(3).blockCacheBytes(64L << 20).refreshInterval(interval);
-        builder.snapshot(name, target.currentUrl(), () -> ShardedReader.open(config.build()));
+            .maxFallbackAttempts(3).blockCacheBytes(blockCacheMb << 20).refreshInterval(interval);
+        try {
+          builder.snapshot(name, target.currentUrl(), () -> ShardedReader.open(config.build()));
+        } catch (ConfigValidationException bad) {
+          throw new UsageException(bad.getMessage(), bad);
+        }
       }
       SnapshotServer server;
       try {
