@@ -68,6 +68,18 @@ final class ServeBench implements Callable<Integer> {
   public Integer call() throws Exception {
     String wrk = ensureWrk();
     Path work = dir != null ? dir : Files.createTempDirectory("shardy-bench-serve");
+    try {
+      return measure(wrk, work);
+    } finally {
+      if (dir == null) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(work)) {
+          paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  private int measure(String wrk, Path work) throws Exception {
     String prefix = work.resolve("store").toUri().toString();
     WriteConfig config = WriteConfig.builder().numDbs(shape.numDbs).s3Prefix(prefix)
         .tempDir(work.resolve("tmp")).reuseUnchangedShards(false).build();

@@ -161,6 +161,8 @@ final class ServeCommand implements Callable<Integer> {
         ReaderConfig.Builder config = target.readerConfig().localRoot(cache)
             // A server would rather serve an earlier snapshot than none (health says so).
             .maxFallbackAttempts(3).blockCacheBytes(blockCacheMb << 20).refreshInterval(interval);
+        // The reader's own meters join the server's registry here once ReaderConfig has
+        // meterRegistry (issue 13's metrics work): config.meterRegistry(registry);
         try {
           builder.snapshot(name, target.currentUrl(), () -> ShardedReader.open(config.build()));
         } catch (ConfigValidationException bad) {
