@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code shardy.serve.requests} (timer, percentile histogram): every answered request;
  *   <li>{@code shardy.serve.in.flight} (gauge): requests being answered;
  *   <li>{@code shardy.serve.refreshes} (counter): refresh outcomes per snapshot
- *       ({@code swapped}, {@code unchanged}, {@code failed});
+ *       ({@code swapped} and {@code failed}, background or requested; {@code unchanged},
+ *       requested only: the background refresher tells only swaps and failures);
  *   <li>{@code shardy.serve.snapshot.ready} and {@code shardy.serve.snapshot.age} (gauges, per
  *       snapshot, registered by the server);
  *   <li>the JVM's: memory, GC, threads, class loading, CPU, uptime.

@@ -98,7 +98,9 @@ public final class SnapshotServer implements AutoCloseable {
     }
     this.snapshots = Collections.unmodifiableMap(m);
     this.ready = new CountDownLatch(m.size());
-    this.refreshExecutor = Executors.newCachedThreadPool(daemon("shardy-serve-refresh"));
+    // One thread per snapshot: a reader serializes its refreshes anyway, and a flood of
+    // refresh requests queues (each answers 202 after its timeout) instead of adding threads.
+    this.refreshExecutor = Executors.newFixedThreadPool(m.size(), daemon("shardy-serve-refresh"));
     this.opener = Executors.newSingleThreadScheduledExecutor(daemon("shardy-serve-open"));
     byte[] token = b.refreshToken == null ? null
         : b.refreshToken.getBytes(StandardCharsets.UTF_8);
