@@ -227,6 +227,23 @@ class RefreshAndShutdownTest {
   }
 
   @Test
+  void aClientThatNeverFinishesItsHeadersIsCutOff() throws Exception {
+    Published p = Published.local(tmp, "slowloris", KeyEncoding.U64BE);
+    p.publish("r1", keys());
+    try (SnapshotServer server = SnapshotServer.builder().port(0)
+        .requestTimeout(Duration.ofMillis(500))
+        .snapshot("s", p.currentUrl(), p.opener("s")).build().start();
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(30_000); // the test's bound; the server's is 0.5 s
+      socket.getOutputStream().write("GET /health/live HTTP/1.1\r\nHost: x\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      // The server closes the connection without an answer: end of stream, not a timeout.
+      assertThat(socket.getInputStream().read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
   void closeDrainsTheRequestInFlight() throws Exception {
     Published p = Published.local(tmp, "drain", KeyEncoding.U64BE);
     p.publish("r1", keys());
