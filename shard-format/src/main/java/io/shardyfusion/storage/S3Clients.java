@@ -51,7 +51,11 @@ final class S3Clients {
 
   private static RetryStrategy retryStrategy(S3ConnectionOptions o) {
     StandardRetryStrategy.Builder r = AwsRetryStrategy.standardRetryStrategy().toBuilder()
-        .maxAttempts(o.maxAttempts());
+        .maxAttempts(o.maxAttempts())
+        // In addition to the SDK's own conditions: an answer cut short (a LIST or
+        // DeleteObjects body truncated in transit fails XML parsing, which the SDK would not
+        // retry; found by the fault-injection tests).
+        .retryOnException(S3Errors::unreadableAnswer);
     if (o.retryBaseDelay() != null) {
       r.backoffStrategy(BackoffStrategy.exponentialDelay(o.retryBaseDelay(), MAX_BACKOFF));
     }

@@ -37,7 +37,7 @@ import java.util.regex.Pattern;
  * S3's XML error body, a connection reset while the client sends the request body, a reset
  * after the server handled the request (the client never learns the outcome), a reset or a
  * clean close halfway through the response body (Content-Length promises more than arrives),
- * and a delay. Every other request and response passes through byte for byte, so SigV4
+ * a delay, and a request that is never answered. Every other request and response passes through byte for byte, so SigV4
  * signatures, {@code aws-chunked} uploads and checksums reach the server unchanged.
  *
  * <pre>{@code
@@ -226,7 +226,9 @@ public final class S3FaultProxy implements Closeable {
       /** Forward, send the head (its full Content-Length) and half the body, then close. */
       TRUNCATE_RESPONSE_BODY,
       /** Wait, then forward normally. */
-      DELAY
+      DELAY,
+      /** Read the request, wait, then reset without forwarding: a server that never answers. */
+      HANG
     }
 
     private final Kind kind;
@@ -276,6 +278,15 @@ public final class S3FaultProxy implements Closeable {
       return new Fault(Kind.DELAY, 0, null, Objects.requireNonNull(d));
     }
 
+    /**
+     * Holds the request for {@code d} and then resets, never forwarding it: with {@code d}
+     * longer than the client's read timeout, a timeout the server knows nothing of (unlike
+     * {@link #delay}, whose request still lands after the client gave up).
+     */
+    public static Fault hang(Duration d) {
+      return new Fault(Kind.HANG, 0, null, Objects.requireNonNull(d));
+    }
+
     public Kind kind() {
       return kind;
     }
@@ -285,6 +296,7 @@ public final class S3FaultProxy implements Closeable {
       return switch (kind) {
         case ERROR_RESPONSE -> status + " " + code;
         case DELAY -> "delay " + delay.toMillis() + " ms";
+        case HANG -> "hang " + delay.toMillis() + " ms";
         default -> kind.name().toLowerCase(Locale.ROOT).replace('_', ' ');
       };
     }
@@ -439,6 +451,11 @@ public final class S3FaultProxy implements Closeable {
         if (fault != null && fault.kind == Fault.Kind.ERROR_RESPONSE) {
           writeError(out, head, request, fault);
           continue;
+        }
+        if (fault != null && fault.kind == Fault.Kind.HANG) {
+          Thread.sleep(fault.delay.toMillis());
+          reset(client);
+          return;
         }
         if (fault != null && fault.kind == Fault.Kind.DELAY) {
           Thread.sleep(fault.delay.toMillis());
