@@ -665,6 +665,9 @@ public final class S3FaultProxy implements Closeable {
           throw new IOException("head longer than " + MAX_HEAD_BYTES + " bytes");
         }
         int colon = line.indexOf(':');
+        if (colon <= 0) {
+          throw new IOException("malformed header line: " + line);
+        }
         headers.add(new String[] {line.substring(0, colon).trim(),
             line.substring(colon + 1).trim()});
       }
