@@ -15,6 +15,7 @@ import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.S3Settings;
 import io.shardyfusion.writer.BuildResult;
 import io.shardyfusion.writer.BuildResultJson;
+import io.shardyfusion.writer.ShardRetry;
 import io.shardyfusion.writer.SnapshotWriter;
 import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.WriteOptions;
@@ -99,6 +100,12 @@ public final class BuildSnapshotExample implements Callable<Integer> {
   @Option(names = "--parallel",
       description = "Build shards concurrently (one thread per core)")
   boolean parallel;
+
+  @Option(names = "--shard-retries", paramLabel = "N",
+      description = "Try a shard whose build or upload failed retryably up to N more times, "
+          + "each in a new attempt directory, 1 s apart and doubling (default: 0, as the "
+          + "Python system's shard_retry)")
+  int shardRetries;
 
   @Option(names = "--local-root", paramLabel = "DIR",
       description = "Where the reader downloads shards (default: ${DEFAULT-VALUE})")
@@ -192,7 +199,8 @@ public final class BuildSnapshotExample implements Callable<Integer> {
         .keyEncoding(keyEncoding)
         .keyCol(keyField)
         .customField("example", "BuildSnapshotExample")
-        .customField("input", input.getFileName().toString());
+        .customField("input", input.getFileName().toString())
+        .shardRetry(ShardRetry.of(shardRetries, java.time.Duration.ofSeconds(1)));
     S3ConnectionOptions s3 = s3Options();
     if (s3 != null) {
       config.s3ConnectionOptions(s3);

@@ -179,6 +179,14 @@ class BuildSnapshotExampleTest {
   }
 
   @Test
+  void aNegativeShardRetryCountIsAUsageError() {
+    Run run = new Run(args("--shard-retries", "-1"));
+    assertThat(run.exitCode).isEqualTo(2);
+    assertThat(run.err.toString()).contains("shardRetry maxRetries must be in 0..100, got -1");
+    assertThat(tmp.resolve("store/_CURRENT")).doesNotExist();
+  }
+
+  @Test
   void s3SettingsUseTheSharedSpellingAndAreCheckedBeforeAnythingIsWritten() {
     Run unknown = new Run(args("--s3-option", "endpoint=http://127.0.0.1:1"));
     assertThat(unknown.exitCode).isEqualTo(2);

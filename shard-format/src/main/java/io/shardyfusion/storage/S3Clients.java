@@ -1,18 +1,25 @@
 package io.shardyfusion.storage;
 
 import java.net.URI;
+import java.time.Duration;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.retries.api.RetryStrategy;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /** Builds the sync S3 client a {@link S3ObjectStore} uses. */
 final class S3Clients {
+  // The SDK's own cap on one backoff delay.
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(20);
+
   private S3Clients() {}
 
   static S3Client create(S3ConnectionOptions o, CredentialProvider credentials) {
@@ -32,9 +39,7 @@ final class S3Clients {
             .apiCallTimeout(o.apiCallTimeout())
             // Standard strategy: exponential backoff with jitter, only on throttling, 5xx,
             // timeouts and I/O errors.
-            .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                .maxAttempts(o.maxAttempts())
-                .build()));
+            .retryStrategy(retryStrategy(o)));
     if (o.endpointUrl() != null) {
       b.endpointOverride(URI.create(o.endpointUrl()));
     }
@@ -42,6 +47,23 @@ final class S3Clients {
       b.forcePathStyle(o.pathStyle());
     }
     return b.build();
+  }
+
+  private static RetryStrategy retryStrategy(S3ConnectionOptions o) {
+    StandardRetryStrategy.Builder r = AwsRetryStrategy.standardRetryStrategy().toBuilder()
+        .maxAttempts(o.maxAttempts())
+        // In addition to the SDK's own conditions: an answer cut short (a LIST or
+        // DeleteObjects body truncated in transit fails XML parsing, which the SDK would not
+        // retry; found by the fault-injection tests).
+        .retryOnException(S3Errors::unreadableAnswer);
+    if (o.retryBaseDelay() != null) {
+      r.backoffStrategy(BackoffStrategy.exponentialDelay(o.retryBaseDelay(), MAX_BACKOFF));
+    }
+    if (o.throttledRetryBaseDelay() != null) {
+      r.throttlingBackoffStrategy(
+          BackoffStrategy.exponentialDelay(o.throttledRetryBaseDelay(), MAX_BACKOFF));
+    }
+    return r.build();
   }
 
   /**

@@ -35,6 +35,8 @@ public final class S3ConnectionOptions implements Serializable {
   private final int maxConnections;
   private final long multipartThresholdBytes;
   private final long multipartPartSizeBytes;
+  private final Duration retryBaseDelay;
+  private final Duration throttledRetryBaseDelay;
 
   private S3ConnectionOptions(Builder b) {
     this.endpointUrl = b.endpointUrl;
@@ -47,6 +49,8 @@ public final class S3ConnectionOptions implements Serializable {
     this.maxConnections = b.maxConnections;
     this.multipartThresholdBytes = b.multipartThresholdBytes;
     this.multipartPartSizeBytes = b.multipartPartSizeBytes;
+    this.retryBaseDelay = b.retryBaseDelay;
+    this.throttledRetryBaseDelay = b.throttledRetryBaseDelay;
   }
 
   public static Builder builder() {
@@ -70,6 +74,8 @@ public final class S3ConnectionOptions implements Serializable {
     b.maxConnections = maxConnections;
     b.multipartThresholdBytes = multipartThresholdBytes;
     b.multipartPartSizeBytes = multipartPartSizeBytes;
+    b.retryBaseDelay = retryBaseDelay;
+    b.throttledRetryBaseDelay = throttledRetryBaseDelay;
     return b;
   }
 
@@ -121,6 +127,19 @@ public final class S3ConnectionOptions implements Serializable {
     return multipartPartSizeBytes;
   }
 
+  /**
+   * Base delay of the exponential backoff (full jitter) between attempts after a 5xx, timeout
+   * or connection error; null for the SDK's default (100 ms).
+   */
+  public Duration retryBaseDelay() {
+    return retryBaseDelay;
+  }
+
+  /** The same after a throttling answer (503 SlowDown, 429); null for the SDK's default (1 s). */
+  public Duration throttledRetryBaseDelay() {
+    return throttledRetryBaseDelay;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof S3ConnectionOptions)) {
@@ -134,7 +153,9 @@ public final class S3ConnectionOptions implements Serializable {
         && Objects.equals(apiCallTimeout, x.apiCallTimeout) && maxAttempts == x.maxAttempts
         && maxConnections == x.maxConnections
         && multipartThresholdBytes == x.multipartThresholdBytes
-        && multipartPartSizeBytes == x.multipartPartSizeBytes;
+        && multipartPartSizeBytes == x.multipartPartSizeBytes
+        && Objects.equals(retryBaseDelay, x.retryBaseDelay)
+        && Objects.equals(throttledRetryBaseDelay, x.throttledRetryBaseDelay);
   }
 
   @Override
@@ -160,8 +181,25 @@ public final class S3ConnectionOptions implements Serializable {
     private int maxConnections = 64;
     private long multipartThresholdBytes = 64 * MIB;
     private long multipartPartSizeBytes = 32 * MIB;
+    private Duration retryBaseDelay;
+    private Duration throttledRetryBaseDelay;
 
     private Builder() {}
+
+    /**
+     * See {@link S3ConnectionOptions#retryBaseDelay()}; must be positive. Short delays suit
+     * tests and local stores; against AWS keep the default.
+     */
+    public Builder retryBaseDelay(Duration d) {
+      this.retryBaseDelay = positive("retryBaseDelay", d);
+      return this;
+    }
+
+    /** See {@link S3ConnectionOptions#throttledRetryBaseDelay()}; must be positive. */
+    public Builder throttledRetryBaseDelay(Duration d) {
+      this.throttledRetryBaseDelay = positive("throttledRetryBaseDelay", d);
+      return this;
+    }
 
     public Builder endpointUrl(String url) {
       if (url != null) {

@@ -11,6 +11,7 @@ import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -99,6 +100,9 @@ final class S3Errors {
     } else if (root instanceof IOException) {
       hint = "the connection failed; retry later";
       retryable = true;
+    } else if (unreadableAnswer(e)) {
+      hint = "the store's answer was cut short or garbled in transit; retry later";
+      retryable = true;
     } else if (String.valueOf(e.getMessage()).contains("credentials")) {
       hint = "check the credentials/credentialProvider";
       retryable = false;
@@ -110,6 +114,25 @@ final class S3Errors {
     String msg = op + " " + url + " " + what + " at endpoint " + endpoint + ": " + e.getMessage()
         + "; " + hint;
     return new StorageException(msg, retryable, e);
+  }
+
+  /**
+   * An answer whose body could not be read or parsed: a connection that closed before the
+   * Content-Length was reached surfaces from the SDK's XML unmarshaller as an
+   * {@code XMLStreamException}, not an {@code IOException}, and the SDK does not retry it.
+   * Any S3 call this project makes may be repeated (GETs, LISTs, PUTs of whole objects,
+   * deletes), so such an answer is as retryable as a dropped connection.
+   */
+  static boolean unreadableAnswer(Throwable e) {
+    if (!(e instanceof SdkClientException)) {
+      return false;
+    }
+    for (Throwable t = e.getCause(); t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof IOException || t instanceof javax.xml.stream.XMLStreamException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Throwable networkCause(SdkException e) {

@@ -28,6 +28,10 @@ public final class S3Settings {
     SETTERS.put("api_call_timeout", (b, v) -> b.apiCallTimeout(seconds("api_call_timeout", v)));
     SETTERS.put("max_attempts", (b, v) -> b.maxAttempts(integer("max_attempts", v)));
     SETTERS.put("max_connections", (b, v) -> b.maxConnections(integer("max_connections", v)));
+    SETTERS.put("retry_base_delay",
+        (b, v) -> b.retryBaseDelay(seconds("retry_base_delay", v)));
+    SETTERS.put("throttled_retry_base_delay",
+        (b, v) -> b.throttledRetryBaseDelay(seconds("throttled_retry_base_delay", v)));
   }
 
   private S3Settings() {}

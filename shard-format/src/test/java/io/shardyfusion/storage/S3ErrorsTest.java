@@ -75,6 +75,18 @@ class S3ErrorsTest {
   }
 
   @Test
+  void anAnswerCutShortIsRetryable() {
+    SdkClientException e = SdkClientException.builder().message("Could not parse XML response.")
+        .cause(new javax.xml.stream.XMLStreamException("ParseError at [row,col]:[1,2032]"))
+        .build();
+    StorageException mapped = S3Errors.map("list", URL, ENDPOINT, e);
+    assertThat(mapped.retryable()).isTrue();
+    assertThat(mapped.getMessage()).contains("cut short or garbled");
+    assertThat(S3Errors.unreadableAnswer(e)).isTrue();
+    assertThat(S3Errors.unreadableAnswer(SdkClientException.create("no credentials"))).isFalse();
+  }
+
+  @Test
   void missingCredentialsAreNotRetryable() {
     SdkClientException e = SdkClientException.builder()
         .message("Unable to load credentials from any of the providers in the chain").build();

@@ -21,6 +21,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 
 /**
@@ -108,6 +109,22 @@ public final class S3ProxyServer extends ServerProcess {
   /** The region to sign with; S3Proxy accepts any, clients need one. */
   public String region() {
     return REGION;
+  }
+
+  /**
+   * An SDK client builder set up for this server (credentials, region, path-style, checksums
+   * only when required) but pointed at {@code endpoint}: this server's, or a proxy's in front
+   * of it ({@link S3FaultProxy}). Add an HTTP client and retry settings, then build.
+   */
+  public S3ClientBuilder clientBuilder(String endpoint) {
+    return S3Client.builder()
+        .endpointOverride(URI.create(endpoint))
+        .forcePathStyle(true)
+        .region(Region.of(REGION))
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
   }
 
   /** Where the server's stdout and stderr go. */

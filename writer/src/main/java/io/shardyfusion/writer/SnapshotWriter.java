@@ -1,5 +1,6 @@
 package io.shardyfusion.writer;
 
+import io.shardyfusion.backend.BuiltShard;
 import io.shardyfusion.errors.ShardBuildException;
 import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.manifest.store.ManifestStore;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Builds and publishes a snapshot from an {@link Iterable} in this JVM: the counterpart of the
@@ -39,7 +41,9 @@ import java.util.function.Function;
  * <p>Records are routed, sorted in a fixed amount of heap (spilling to {@link
  * WriteConfig#tempDir()}), built into one RocksDB database per shard, uploaded to
  * attempt-isolated paths, and published manifest first, {@code _CURRENT} second, following the
- * steps of {@link RunLifecycle}. If anything fails the previous snapshot stays current and, by
+ * steps of {@link RunLifecycle}. A shard whose build or upload fails retryably is tried again
+ * as {@link WriteConfig#shardRetry()} says (off by default). If anything fails the previous
+ * snapshot stays current and, by
  * the lifecycle's failure rule (nobody retries here), this run's uploads are removed and its
  * record says FAILED.
  */
@@ -172,12 +176,20 @@ public final class SnapshotWriter {
         int dbId = id;
         long start = System.nanoTime();
         Path dbDir = buildDir.resolve(String.format("db=%05d", dbId));
+        ShardRetrier retrier = new ShardRetrier(config.shardRetry(), runId, dbId);
+        // A retry re-reads the shard's records from the sorter (its cursors can be opened
+        // again) into an emptied directory; the rare rebuild after a failed finish runs on the
+        // I/O thread rather than the compute pool.
+        Supplier<ShardBuild.Pending> build = () -> {
+          deleteTree(dbDir);
+          return ShardBuild.write(config.shardBackend(), dbId, sorter.cursor(dbId), dbDir,
+              config.keyEncoding());
+        };
         CompletableFuture<ShardAttempt> f = CompletableFuture
             .supplyAsync(() -> {
               pending.acquireUninterruptibly();
               try {
-                return ShardBuild.write(config.shardBackend(), dbId, sorter.cursor(dbId), dbDir,
-                    config.keyEncoding());
+                return retrier.run("build", build, build);
               } catch (RuntimeException e) {
                 pending.release();
                 throw e;
@@ -185,7 +197,12 @@ public final class SnapshotWriter {
             }, compute)
             .thenApplyAsync(written -> {
               try {
-                return run.upload(written.complete(), start);
+                BuiltShard shard = retrier.run("build", written::complete,
+                    () -> build.get().complete());
+                // The built files are immutable: a failed upload is retried with the same
+                // files, into a fresh attempt directory.
+                return retrier.run("upload", () -> run.upload(shard, start),
+                    () -> run.upload(shard, start));
               } finally {
                 pending.release();
                 deleteTree(dbDir);

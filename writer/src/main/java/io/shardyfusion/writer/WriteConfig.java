@@ -72,6 +72,7 @@ public final class WriteConfig implements Serializable {
   private final Duration runLease;
   private final ManifestStoreFactory manifestStore;
   private final String manifestFormat;
+  private final ShardRetry shardRetry;
 
   private WriteConfig(Builder b, ShardCount shardCount) {
     this.shardCount = shardCount;
@@ -89,6 +90,7 @@ public final class WriteConfig implements Serializable {
     this.runLease = b.runLease;
     this.manifestStore = b.manifestStore;
     this.manifestFormat = b.manifestFormat;
+    this.shardRetry = b.shardRetry;
   }
 
   public static Builder builder() {
@@ -116,7 +118,16 @@ public final class WriteConfig implements Serializable {
     b.runLease = runLease;
     b.manifestStore = manifestStore;
     b.manifestFormat = manifestFormat;
+    b.shardRetry = shardRetry;
     return b;
+  }
+
+  /**
+   * How the in-process writer retries a shard whose build or upload failed (default {@link
+   * ShardRetry#NONE}, as the Python system); see {@link ShardRetry}.
+   */
+  public ShardRetry shardRetry() {
+    return shardRetry;
   }
 
   /** How many shards the snapshot has, and when that is known (see the class comment). */
@@ -224,6 +235,7 @@ public final class WriteConfig implements Serializable {
     // The Python system's SQLite manifest (format_version 4), so both systems read what
     // either writes; "json" keeps this project's first-release format.
     private String manifestFormat = DEFAULT_MANIFEST_FORMAT;
+    private ShardRetry shardRetry = ShardRetry.NONE;
 
     private Builder() {}
 
@@ -338,6 +350,12 @@ public final class WriteConfig implements Serializable {
      */
     public Builder manifestFormat(String name) {
       this.manifestFormat = ManifestFormats.forName(require("manifestFormat", name)).name();
+      return this;
+    }
+
+    /** See {@link WriteConfig#shardRetry()}. */
+    public Builder shardRetry(ShardRetry retry) {
+      this.shardRetry = require("shardRetry", retry);
       return this;
     }
 
