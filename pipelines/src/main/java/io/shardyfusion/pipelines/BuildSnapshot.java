@@ -296,8 +296,12 @@ public final class BuildSnapshot {
     }
     customFields(o.getCustomFields()).forEach(b::customField);
     if (o.getManifestStore() != null) {
-      PostgresConfig.Builder pg = PostgresConfig.builder().jdbcUrl(o.getManifestStore())
-          .user(o.getManifestStoreUser()).dataset(o.getManifestDataset());
+      // The URL may name the layout: ...?layout=python&table_name=...&pointer_table=...
+      PostgresConfig.Builder pg = PostgresConfig.fromUrl(o.getManifestStore())
+          .user(o.getManifestStoreUser());
+      if (!PostgresConfig.DEFAULT_DATASET.equals(o.getManifestDataset())) {
+        pg.dataset(o.getManifestDataset());
+      }
       if (o.getManifestStorePasswordEnv() != null) {
         pg.passwordFromEnv(o.getManifestStorePasswordEnv());
       }

@@ -153,7 +153,9 @@ public interface BuildSnapshotOptions extends PipelineOptions {
 
   @Description("Publish manifests and the current pointer to PostgreSQL instead of next to "
       + "the shards: a JDBC URL without password, jdbc:postgresql://host:5432/db. Shards still "
-      + "go to --output. Readers then need the same store.")
+      + "go to --output. Readers then need the same store. Add ?layout=python (and "
+      + "table_name=..., pointer_table=...) to use the Python system's _builds/_shards/_pointer "
+      + "tables, shared with it; the default layout=jvm keeps this project's tables.")
   String getManifestStore();
 
   void setManifestStore(String value);
