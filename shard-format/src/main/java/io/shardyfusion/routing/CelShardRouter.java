@@ -16,6 +16,8 @@ import dev.cel.runtime.CelVariableResolver;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.RoutingException;
 import io.shardyfusion.errors.UnknownRoutingValueException;
+import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -103,6 +105,9 @@ final class CelShardRouter implements ShardRouter {
           + "(variables " + describe(variables) + "): " + e.getMessage(), e);
     }
     checkResultType(expr, ast, boundaries != null, routingValues != null);
+    if (routingValues != null && ast.getResultType().kind() == CelKind.BYTES) {
+      routingValues = asBytesTokens(routingValues);
+    }
     CelRuntime.Program program;
     try {
       program = cel.createProgram(ast);
@@ -139,6 +144,20 @@ final class CelShardRouter implements ShardRouter {
               : hasBoundaries ? "a routing value placed among boundaries must be an int, uint, "
               + "double, string or bytes" : "a shard id must be an int or uint"));
     }
+  }
+
+  /**
+   * The Python system's manifest keeps bytes tokens as the UTF-8 text they decode to (pydantic's
+   * JSON default), so a manifest read back lists strings where the writer had bytes. An
+   * expression that yields bytes can only match bytes: its string tokens are those bytes.
+   */
+  private static List<Object> asBytesTokens(List<Object> values) {
+    List<Object> out = new ArrayList<>(values.size());
+    for (Object v : values) {
+      out.add(v instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : v);
+    }
+    RoutingValues.normalizeAll(out); // "a" and b"a" are now the same token: a duplicate
+    return out;
   }
 
   @Override
