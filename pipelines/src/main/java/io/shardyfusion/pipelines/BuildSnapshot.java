@@ -258,6 +258,7 @@ public final class BuildSnapshot {
         .shardBackend(shardBackend(o)).manifestFormat(o.getManifestFormat());
     ShardingSpec sharding = sharding(o);
     b.sharding(sharding);
+    b.inferRoutingValues(Boolean.TRUE.equals(o.getInferRoutingValues()));
     if (o.getNumDbs() != null) {
       b.numDbs(o.getNumDbs());
     }

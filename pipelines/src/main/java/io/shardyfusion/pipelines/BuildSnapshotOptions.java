@@ -111,6 +111,15 @@ public interface BuildSnapshotOptions extends PipelineOptions {
 
   void setRoutingValues(String value);
 
+  @Description("Categorical CEL routing with the tokens inferred from the data (the Python "
+      + "system's infer_routing_values_from_data): a first pass collects the distinct tokens "
+      + "the CEL expression yields (at most 65536), sorted as Python sorts them, one shard "
+      + "each. Not with --routingValues, --boundaries or --numDbs.")
+  @Default.Boolean(false)
+  Boolean getInferRoutingValues();
+
+  void setInferRoutingValues(Boolean value);
+
   @Description("Where to publish the snapshot: s3://bucket/path or file:///dir.")
   @Validation.Required
   String getOutput();

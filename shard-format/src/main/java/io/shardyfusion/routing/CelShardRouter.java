@@ -38,6 +38,8 @@ import java.util.Set;
 final class CelShardRouter implements ShardRouter {
   /** numDbs of a router that discovers the shard count from the ids it produces. */
   static final int DISCOVERING = -1;
+  /** numDbs of a router compiled only to evaluate categorical tokens ({@link #token}). */
+  static final int TOKENS = -2;
 
   private static final Set<CelKind> SHARD_ID_KINDS =
       EnumSet.of(CelKind.INT, CelKind.UINT, CelKind.DYN);
@@ -104,7 +106,7 @@ final class CelShardRouter implements ShardRouter {
       throw new ConfigValidationException("CEL expression '" + expr + "' does not compile "
           + "(variables " + describe(variables) + "): " + e.getMessage(), e);
     }
-    checkResultType(expr, ast, boundaries != null, routingValues != null);
+    checkResultType(expr, ast, boundaries != null, routingValues != null || numDbs == TOKENS);
     if (routingValues != null && ast.getResultType().kind() == CelKind.BYTES) {
       routingValues = asBytesTokens(routingValues);
     }
@@ -167,6 +169,39 @@ final class CelShardRouter implements ShardRouter {
 
   @Override
   public int route(Object key) {
+    return toShardId(evaluateFor(key), key);
+  }
+
+  @Override
+  public int route(Object key, Map<String, ?> routingContext) {
+    return toShardId(evaluateFor(key, routingContext), key);
+  }
+
+  /**
+   * The categorical token the expression yields for this record, in routing values' form
+   * ({@code Long}, {@code String} or {@code byte[]}): what a writer inferring the routing
+   * values collects.
+   *
+   * @throws RoutingException if the expression fails or yields another type (a bool, a double,
+   *     a uint above 2^63-1)
+   */
+  Object token(Object key, Map<String, ?> routingContext) {
+    Object result = routingContext == null || !needsContext ? evaluateFor(key)
+        : evaluateFor(key, routingContext);
+    if (result instanceof Long || result instanceof String) {
+      return result;
+    }
+    if (result instanceof UnsignedLong u && u.longValue() >= 0) {
+      return u.longValue();
+    }
+    if (result instanceof CelByteString b) {
+      return b.toByteArray();
+    }
+    throw wrongResult(result, key, "a categorical token: an int, a uint up to 2^63-1, a string "
+        + "or bytes");
+  }
+
+  private Object evaluateFor(Object key) {
     if (needsContext) {
       throw new RoutingException("CEL expression '" + expr + "' reads columns "
           + variables.keySet() + ": route it with a routing context holding columns "
@@ -174,17 +209,12 @@ final class CelShardRouter implements ShardRouter {
     }
     CelColumnType type = variables.get("key");
     Object value = convert("key", type, key, key);
-    return toShardId(evaluate(name -> "key".equals(name) ? Optional.of(value) : Optional.empty(),
-        key), key);
+    return evaluate(name -> "key".equals(name) ? Optional.of(value) : Optional.empty(), key);
   }
 
-  @Override
-  public int route(Object key, Map<String, ?> routingContext) {
-    if (!needsContext) {
-      return route(key);
-    }
-    if (routingContext == null) {
-      return route(key); // throws: names the columns needed
+  private Object evaluateFor(Object key, Map<String, ?> routingContext) {
+    if (!needsContext || routingContext == null) {
+      return evaluateFor(key); // without context: throws, naming the columns needed
     }
     // Convert every declared column up front: a missing or mistyped column then fails with
     // a message naming it, not with cel-java's generic "no matching overload".
@@ -203,7 +233,7 @@ final class CelShardRouter implements ShardRouter {
       }
       values.put(name, convert(name, v.getValue(), raw, key));
     }
-    return toShardId(evaluate(name -> Optional.ofNullable(values.get(name)), key), key);
+    return evaluate(name -> Optional.ofNullable(values.get(name)), key);
   }
 
   private Object convert(String name, CelColumnType type, Object raw, Object key) {
