@@ -207,28 +207,13 @@ public final class RoutingValueInference {
       return Long.compare(x, y);
     }
     if (a instanceof String x && b instanceof String y) {
-      return compareCodePoints(x, y);
+      return Boundaries.compareCodePoints(x, y);
     }
     if (a instanceof byte[] x && b instanceof byte[] y) {
       return Arrays.compareUnsigned(x, y);
     }
     throw new ConfigValidationException("tokens " + a + " and " + b + " have different types");
   };
-
-  static int compareCodePoints(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    return Boolean.compare(i < a.length(), j < b.length());
-  }
 
   // ---- a text form for distributed runners (Beam's Distinct and coders) -----------------
 
