@@ -42,8 +42,8 @@ import org.junit.jupiter.api.Test;
 @UsesPostgres
 class PythonLayoutInteropTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static PostgresServer pg;
-  private static String database;
+  static PostgresServer pg;
+  static String database;
 
   @BeforeAll
   static void database(PostgresServer server) {
@@ -104,11 +104,11 @@ class PythonLayoutInteropTest {
     return c;
   }
 
-  private record PyShard(int dbId, String dbUrl, int attempt, int rowCount, long dbBytes,
+  record PyShard(int dbId, String dbUrl, int attempt, int rowCount, long dbBytes,
       String checkpointId, String minKey, String maxKey, String writerInfo) {}
 
   /** The Python store's publish(), statement for statement, in one transaction. */
-  private static void pythonPublish(String t, String pointer, String runId, String createdAt,
+  static void pythonPublish(String t, String pointer, String runId, String createdAt,
       int numDbs, String s3Prefix, String keyEncoding, String sharding, String custom,
       List<PyShard> shards) throws SQLException {
     try (Connection c = pythonConnection()) {
@@ -178,7 +178,7 @@ class PythonLayoutInteropTest {
     }
   }
 
-  private static void pythonCreateTables(String t, String pointer) throws SQLException {
+  static void pythonCreateTables(String t, String pointer) throws SQLException {
     try (Connection c = pythonConnection(); Statement s = c.createStatement()) {
       for (String sql : pythonDdl(t, pointer)) {
         s.execute(sql);
@@ -201,7 +201,7 @@ class PythonLayoutInteropTest {
         .pointerTable(pointer).build());
   }
 
-  private static String tables() {
+  static String tables() {
     return "py_" + Long.toHexString(System.nanoTime());
   }
 
