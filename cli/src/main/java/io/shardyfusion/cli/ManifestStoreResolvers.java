@@ -23,6 +23,7 @@ public final class ManifestStoreResolvers {
     }
     throw new UsageException("--current-url '" + currentUrl + "' is not supported; use "
         + "s3://bucket/prefix/_CURRENT, file:///dir/_CURRENT or "
-        + "jdbc:postgresql://host:5432/db?user=ROLE&dataset=NAME");
+        + "jdbc:postgresql://host:5432/db?user=ROLE&dataset=NAME (add &layout=python"
+        + "&table_name=T for the Python system's tables)");
   }
 }

@@ -17,8 +17,9 @@ import java.util.Optional;
 /**
  * Manifests and the pointer in PostgreSQL ({@code manifest-postgres}):
  * {@code jdbc:postgresql://host:5432/db?user=shardy&dataset=users}. shardy's own query
- * parameters ({@code user}, {@code dataset}, {@code table_prefix}, {@code shards}) are taken out;
- * the rest go to the driver. The password comes from {@code $PGPASSWORD} when it is set (the
+ * parameters ({@code user}, {@code dataset}, {@code table_prefix}, {@code shards}, and for the
+ * Python system's tables {@code layout=python}, {@code table_name}, {@code pointer_table}) are
+ * taken out; the rest go to the driver. The password comes from {@code $PGPASSWORD} when it is set (the
  * libpq convention), else from {@code ~/.pgpass} or trust authentication; never from the URL.
  * Shards are read from {@code shards=<s3://...|file:///...>}, or by default from the
  * {@code s3_prefix} the current manifest records.
@@ -54,7 +55,8 @@ final class PostgresResolver implements ManifestStoreResolver {
         String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1),
             StandardCharsets.UTF_8);
         switch (name) {
-          case "user", "dataset", "table_prefix", "shards" -> ours.put(name, value);
+          case "user", "dataset", "table_prefix", "shards", "layout", "table_name",
+              "pointer_table" -> ours.put(name, value);
           case "password", "sslpassword" -> throw new UsageException("--current-url must not "
               + "carry a password (" + name + "=): export " + PASSWORD_ENV
               + " or use ~/.pgpass");
@@ -64,16 +66,14 @@ final class PostgresResolver implements ManifestStoreResolver {
     }
     String jdbcUrl = driver.isEmpty() ? base : base + "?" + String.join("&", driver);
     PostgresConfig.Builder b = PostgresConfig.builder().jdbcUrl(jdbcUrl)
-        .user(ours.getOrDefault("user", ctx.env("USER") != null ? ctx.env("USER") : "postgres"))
-        .dataset(ours.getOrDefault("dataset", PostgresConfig.DEFAULT_DATASET));
-    if (ours.containsKey("table_prefix")) {
-      b.tablePrefix(ours.get("table_prefix"));
-    }
+        .user(ours.getOrDefault("user", ctx.env("USER") != null ? ctx.env("USER") : "postgres"));
     if (ctx.env(PASSWORD_ENV) != null) {
       b.passwordFromEnv(PASSWORD_ENV);
     }
     PostgresConfig config;
     try {
+      // layout, table_name, pointer_table (the Python system's tables), dataset, table_prefix
+      ours.forEach((name, value) -> PostgresConfig.applyUrlParameter(b, name, value));
       config = b.build();
     } catch (ConfigValidationException e) {
       // The URL's query is not repeated: it may hold driver options with secrets.

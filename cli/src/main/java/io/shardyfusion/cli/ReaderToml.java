@@ -96,11 +96,13 @@ record ReaderToml(Path file, String currentUrl, Path localRoot, String credentia
       if (k.equals("backend") && store.get(k).asText().equals("postgres")) {
         throw new UsageException("config file " + file + ": [manifest_store] backend = "
             + "\"postgres\" is not read here; pass --current-url "
-            + "jdbc:postgresql://host/db?user=ROLE&dataset=NAME instead");
+            + "jdbc:postgresql://host/db?user=ROLE&layout=python&table_name=TABLE_NAME (the "
+            + "Python system's tables, its table_name) instead");
       }
       if (Set.of("dsn", "table_name", "ensure_table").contains(k)) {
         err.println("shardy: warning: config file " + file + ": [manifest_store] " + k
-            + " has no effect here (manifests in PostgreSQL: --current-url jdbc:postgresql://...)");
+            + " has no effect here (manifests in PostgreSQL: --current-url "
+            + "jdbc:postgresql://...?layout=python&table_name=...)");
         continue;
       }
       throw new UsageException("config file " + file + ": unknown key [manifest_store] " + k

@@ -81,7 +81,10 @@ public final class ShardyCli implements Callable<Integer> {
 
   @Option(names = "--current-url", scope = ScopeType.INHERIT, paramLabel = "URL", order = 1,
       description = "The snapshot's _CURRENT pointer: s3://bucket/prefix/_CURRENT or "
-          + "file:///dir/_CURRENT (default: $SHARDY_CURRENT).")
+          + "file:///dir/_CURRENT, or a PostgreSQL manifest store: "
+          + "jdbc:postgresql://host:5432/db?user=ROLE&dataset=NAME (this project's tables) or "
+          + "...?user=ROLE&layout=python&table_name=T&pointer_table=P (the Python system's "
+          + "tables, shared with it) (default: $SHARDY_CURRENT).")
   String currentUrl;
 
   @Option(names = "--s3-option", scope = ScopeType.INHERIT, paramLabel = "KEY=VALUE", order = 2,

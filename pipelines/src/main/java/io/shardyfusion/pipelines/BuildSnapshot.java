@@ -258,6 +258,7 @@ public final class BuildSnapshot {
         .shardBackend(shardBackend(o)).manifestFormat(o.getManifestFormat());
     ShardingSpec sharding = sharding(o);
     b.sharding(sharding);
+    b.inferRoutingValues(Boolean.TRUE.equals(o.getInferRoutingValues()));
     if (o.getNumDbs() != null) {
       b.numDbs(o.getNumDbs());
     }
@@ -296,8 +297,12 @@ public final class BuildSnapshot {
     }
     customFields(o.getCustomFields()).forEach(b::customField);
     if (o.getManifestStore() != null) {
-      PostgresConfig.Builder pg = PostgresConfig.builder().jdbcUrl(o.getManifestStore())
-          .user(o.getManifestStoreUser()).dataset(o.getManifestDataset());
+      // The URL may name the layout: ...?layout=python&table_name=...&pointer_table=...
+      PostgresConfig.Builder pg = PostgresConfig.fromUrl(o.getManifestStore())
+          .user(o.getManifestStoreUser());
+      if (!PostgresConfig.DEFAULT_DATASET.equals(o.getManifestDataset())) {
+        pg.dataset(o.getManifestDataset());
+      }
       if (o.getManifestStorePasswordEnv() != null) {
         pg.passwordFromEnv(o.getManifestStorePasswordEnv());
       }

@@ -111,6 +111,15 @@ public interface BuildSnapshotOptions extends PipelineOptions {
 
   void setRoutingValues(String value);
 
+  @Description("Categorical CEL routing with the tokens inferred from the data (the Python "
+      + "system's infer_routing_values_from_data): a first pass collects the distinct tokens "
+      + "the CEL expression yields (at most 65536), sorted as Python sorts them, one shard "
+      + "each. Not with --routingValues, --boundaries or --numDbs.")
+  @Default.Boolean(false)
+  Boolean getInferRoutingValues();
+
+  void setInferRoutingValues(Boolean value);
+
   @Description("Where to publish the snapshot: s3://bucket/path or file:///dir.")
   @Validation.Required
   String getOutput();
@@ -153,7 +162,9 @@ public interface BuildSnapshotOptions extends PipelineOptions {
 
   @Description("Publish manifests and the current pointer to PostgreSQL instead of next to "
       + "the shards: a JDBC URL without password, jdbc:postgresql://host:5432/db. Shards still "
-      + "go to --output. Readers then need the same store.")
+      + "go to --output. Readers then need the same store. Add ?layout=python (and "
+      + "table_name=..., pointer_table=...) to use the Python system's _builds/_shards/_pointer "
+      + "tables, shared with it; the default layout=jvm keeps this project's tables.")
   String getManifestStore();
 
   void setManifestStore(String value);

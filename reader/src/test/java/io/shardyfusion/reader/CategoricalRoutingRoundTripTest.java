@@ -64,4 +64,51 @@ class CategoricalRoutingRoundTripTest {
         .hasMessageContaining("record #1")
         .hasMessageContaining("yielded token 'mars'");
   }
+
+  @Test
+  void inferredRoutingValuesAreTheDistinctTokensInPythonsOrder() {
+    // Python sorts str by code point: "Ｊ" (U+FF2A) before "😀" (U+1F600), which Java's
+    // String order would swap; "apac" < "eu" < "us" as ASCII.
+    List<String> regions = List.of("us", "😀", "eu", "Ｊ", "apac");
+    List<User> users = new ArrayList<>();
+    for (long i = 0; i < 250; i++) {
+      users.add(new User(i, regions.get((int) (i % regions.size()))));
+    }
+    WriteConfig infer = WriteConfig.builder().s3Prefix(tmp.resolve("inferred").toUri().toString())
+        .tempDir(tmp.resolve("build"))
+        .sharding(ShardingSpec.celColumns("region", Map.of("region", "string")))
+        .inferRoutingValues(true).build();
+    BuildResult run = SnapshotWriter.writeSharded(users, infer, User::id,
+        u -> (u.region() + u.id()).getBytes(StandardCharsets.UTF_8),
+        u -> Map.of("region", u.region()), WriteOptions.defaults().withParallel(true));
+    assertThat(run.winners()).hasSize(5).allMatch(s -> s.rowCount() == 50);
+
+    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
+        .s3Prefix(infer.s3Prefix()).localRoot(tmp.resolve("reader")).build())) {
+      assertThat(reader.manifest().numDbs()).isEqualTo(5);
+      assertThat(reader.manifest().shardingSpec().routingValues())
+          .containsExactly("apac", "eu", "us", "Ｊ", "😀");
+      for (User u : users) {
+        assertThat(reader.get(u.id(), Map.of("region", u.region())))
+            .asString(StandardCharsets.UTF_8).isEqualTo(u.region() + u.id());
+      }
+      assertThat(reader.routeKey(3L, Map.of("region", "😀"))).isEqualTo(4);
+      assertThat(reader.get(1L, Map.of("region", "mars"))).as("not inferred: a miss").isNull();
+    }
+  }
+
+  @Test
+  void inferringFromRecordsOfMixedTokenTypesFailsAsInPython() {
+    WriteConfig infer = WriteConfig.builder().s3Prefix(tmp.resolve("mixed").toUri().toString())
+        .tempDir(tmp.resolve("build"))
+        .sharding(ShardingSpec.celColumns("tier > 1 ? dyn(region) : dyn(tier)",
+            Map.of("region", "string", "tier", "int")))
+        .inferRoutingValues(true).build();
+    List<User> users = List.of(new User(1, "eu"), new User(2, "us"));
+    assertThatThrownBy(() -> SnapshotWriter.writeSharded(users, infer, User::id,
+        u -> new byte[] {1}, u -> Map.of("region", u.region(), "tier", u.id()),
+        WriteOptions.defaults()))
+        .isInstanceOf(io.shardyfusion.errors.ConfigValidationException.class)
+        .hasMessageContaining("tokens of more than one type (int and string)");
+  }
 }

@@ -4,7 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.shardyfusion.routing.ShardingSpec;
 import io.shardyfusion.routing.ShardingStrategy;
+import io.shardyfusion.errors.ConfigValidationException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +37,42 @@ public record ShardingMeta(
 
   public static ShardingMeta of(ShardingSpec spec) {
     return new ShardingMeta(spec.strategy().wireName(), spec.celExpr(), spec.celColumns(),
-        toJson(spec.boundaries()), spec.hashAlgorithm(), toJson(spec.routingValues()));
+        toJson(spec.boundaries()), spec.hashAlgorithm(), routingValuesToJson(spec.routingValues()));
+  }
+
+  /**
+   * Routing tokens as the Python system writes them: its manifest model dumps with pydantic's
+   * JSON mode, whose default for bytes is the UTF-8 text they decode to (and a failure for
+   * bytes that are not UTF-8). So a bytes token is a JSON string, read back as a string; the
+   * router turns it into bytes again when the CEL expression yields bytes.
+   *
+   * @throws ConfigValidationException for a bytes token that is not valid UTF-8, which the
+   *     Python format cannot carry
+   */
+  private static List<Object> routingValuesToJson(List<Object> values) {
+    if (values == null) {
+      return null;
+    }
+    List<Object> out = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      Object o = values.get(i);
+      if (o instanceof byte[] b) {
+        try {
+          o = StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+          throw new ConfigValidationException("routing value " + i + " (0x"
+              + HexFormat.of().formatHex(b) + ") is not valid UTF-8: the Python system's "
+              + "manifest stores bytes routing tokens as the UTF-8 text they decode to (its "
+              + "pydantic model refuses other bytes), so use tokens that are UTF-8 text, or "
+              + "have the CEL expression yield strings or integers");
+        }
+      }
+      out.add(o);
+    }
+    return out;
   }
 
   private static List<Object> toJson(List<Object> values) {
@@ -45,6 +86,7 @@ public record ShardingMeta(
     return out;
   }
 
+  // Also reads this project's earlier {"base64": ...} form of bytes routing values.
   private static List<Object> fromJson(List<Object> values) {
     if (values == null) {
       return null;

@@ -86,7 +86,7 @@ final class Boundaries {
     return true;
   }
 
-  private static int compareCodePoints(String a, String b) {
+  static int compareCodePoints(String a, String b) {
     int i = 0;
     int j = 0;
     while (i < a.length() && j < b.length()) {

@@ -16,6 +16,8 @@ import dev.cel.runtime.CelVariableResolver;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.RoutingException;
 import io.shardyfusion.errors.UnknownRoutingValueException;
+import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -36,6 +38,8 @@ import java.util.Set;
 final class CelShardRouter implements ShardRouter {
   /** numDbs of a router that discovers the shard count from the ids it produces. */
   static final int DISCOVERING = -1;
+  /** numDbs of a router compiled only to evaluate categorical tokens ({@link #token}). */
+  static final int TOKENS = -2;
 
   private static final Set<CelKind> SHARD_ID_KINDS =
       EnumSet.of(CelKind.INT, CelKind.UINT, CelKind.DYN);
@@ -102,7 +106,10 @@ final class CelShardRouter implements ShardRouter {
       throw new ConfigValidationException("CEL expression '" + expr + "' does not compile "
           + "(variables " + describe(variables) + "): " + e.getMessage(), e);
     }
-    checkResultType(expr, ast, boundaries != null, routingValues != null);
+    checkResultType(expr, ast, boundaries != null, routingValues != null || numDbs == TOKENS);
+    if (routingValues != null && ast.getResultType().kind() == CelKind.BYTES) {
+      routingValues = asBytesTokens(routingValues);
+    }
     CelRuntime.Program program;
     try {
       program = cel.createProgram(ast);
@@ -141,6 +148,20 @@ final class CelShardRouter implements ShardRouter {
     }
   }
 
+  /**
+   * The Python system's manifest keeps bytes tokens as the UTF-8 text they decode to (pydantic's
+   * JSON default), so a manifest read back lists strings where the writer had bytes. An
+   * expression that yields bytes can only match bytes: its string tokens are those bytes.
+   */
+  private static List<Object> asBytesTokens(List<Object> values) {
+    List<Object> out = new ArrayList<>(values.size());
+    for (Object v : values) {
+      out.add(v instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : v);
+    }
+    RoutingValues.normalizeAll(out); // "a" and b"a" are now the same token: a duplicate
+    return out;
+  }
+
   @Override
   public int numDbs() {
     return numDbs;
@@ -148,6 +169,39 @@ final class CelShardRouter implements ShardRouter {
 
   @Override
   public int route(Object key) {
+    return toShardId(evaluateFor(key), key);
+  }
+
+  @Override
+  public int route(Object key, Map<String, ?> routingContext) {
+    return toShardId(evaluateFor(key, routingContext), key);
+  }
+
+  /**
+   * The categorical token the expression yields for this record, in routing values' form
+   * ({@code Long}, {@code String} or {@code byte[]}): what a writer inferring the routing
+   * values collects.
+   *
+   * @throws RoutingException if the expression fails or yields another type (a bool, a double,
+   *     a uint above 2^63-1)
+   */
+  Object token(Object key, Map<String, ?> routingContext) {
+    Object result = routingContext == null || !needsContext ? evaluateFor(key)
+        : evaluateFor(key, routingContext);
+    if (result instanceof Long || result instanceof String) {
+      return result;
+    }
+    if (result instanceof UnsignedLong u && u.longValue() >= 0) {
+      return u.longValue();
+    }
+    if (result instanceof CelByteString b) {
+      return b.toByteArray();
+    }
+    throw wrongResult(result, key, "a categorical token: an int, a uint up to 2^63-1, a string "
+        + "or bytes");
+  }
+
+  private Object evaluateFor(Object key) {
     if (needsContext) {
       throw new RoutingException("CEL expression '" + expr + "' reads columns "
           + variables.keySet() + ": route it with a routing context holding columns "
@@ -155,17 +209,12 @@ final class CelShardRouter implements ShardRouter {
     }
     CelColumnType type = variables.get("key");
     Object value = convert("key", type, key, key);
-    return toShardId(evaluate(name -> "key".equals(name) ? Optional.of(value) : Optional.empty(),
-        key), key);
+    return evaluate(name -> "key".equals(name) ? Optional.of(value) : Optional.empty(), key);
   }
 
-  @Override
-  public int route(Object key, Map<String, ?> routingContext) {
-    if (!needsContext) {
-      return route(key);
-    }
-    if (routingContext == null) {
-      return route(key); // throws: names the columns needed
+  private Object evaluateFor(Object key, Map<String, ?> routingContext) {
+    if (!needsContext || routingContext == null) {
+      return evaluateFor(key); // without context: throws, naming the columns needed
     }
     // Convert every declared column up front: a missing or mistyped column then fails with
     // a message naming it, not with cel-java's generic "no matching overload".
@@ -184,7 +233,7 @@ final class CelShardRouter implements ShardRouter {
       }
       values.put(name, convert(name, v.getValue(), raw, key));
     }
-    return toShardId(evaluate(name -> Optional.ofNullable(values.get(name)), key), key);
+    return evaluate(name -> Optional.ofNullable(values.get(name)), key);
   }
 
   private Object convert(String name, CelColumnType type, Object raw, Object key) {

@@ -74,14 +74,49 @@ class CategoricalRoutingTest {
 
   @Test
   void routingValuesTravelInTheManifestAndOnlyWhenSet() throws Exception {
-    ShardingSpec withBytes = ShardingSpec.celCategorical("bytes(key)", null,
-        List.of(new byte[] {1}, new byte[] {2, 3}));
-    assertThat(ShardingMeta.of(withBytes).toSpec()).isEqualTo(withBytes);
     assertThat(ShardingMeta.of(REGIONS).toSpec()).isEqualTo(REGIONS);
     JsonNode hash = ManifestCodec.mapper().valueToTree(ShardingMeta.of(ShardingSpec.hash()));
     assertThat(hash.has("routing_values")).as("manifests without categories unchanged")
         .isFalse();
     JsonNode regions = ManifestCodec.mapper().valueToTree(ShardingMeta.of(REGIONS));
     assertThat(regions.get("routing_values").toString()).isEqualTo("[\"eu\",\"us\",\"apac\"]");
+  }
+
+  @Test
+  void bytesTokensTravelAsThePythonModelDumpsThemAndStillRoute() throws Exception {
+    // pydantic's JSON mode (the Python manifest's) writes bytes as the UTF-8 text they decode
+    // to: b"\xc3\xa9u" is the JSON string "éu", read back by Python as a str.
+    ShardingSpec withBytes = ShardingSpec.celCategorical("bytes(key)", null,
+        List.of("éu".getBytes(StandardCharsets.UTF_8), "us".getBytes(StandardCharsets.UTF_8)));
+    ShardingMeta meta = ShardingMeta.of(withBytes);
+    assertThat(ManifestCodec.mapper().valueToTree(meta).get("routing_values").toString())
+        .isEqualTo("[\"éu\",\"us\"]");
+    ShardingSpec back = meta.toSpec();
+    assertThat(back.routingValues()).containsExactly("éu", "us");
+    // The expression yields bytes, so the string tokens are matched as their UTF-8 bytes.
+    ShardRouter r = ShardRouters.create(back, 2, KeyEncoding.UTF8);
+    assertThat(r.route("éu")).isZero();
+    assertThat(r.route("us")).isEqualTo(1);
+    assertThatThrownBy(() -> r.route("eu")).isInstanceOf(UnknownRoutingValueException.class);
+  }
+
+  @Test
+  void bytesTokensThatAreNotUtf8CannotBeWrittenInThePythonForm() {
+    ShardingSpec latin1 = ShardingSpec.celCategorical("bytes(key)", null,
+        List.of(new byte[] {(byte) 0xe9}, new byte[] {'u'}));
+    assertThatThrownBy(() -> ShardingMeta.of(latin1))
+        .isInstanceOf(ConfigValidationException.class)
+        .hasMessageContaining("routing value 0 (0xe9) is not valid UTF-8")
+        .hasMessageContaining("pydantic");
+  }
+
+  @Test
+  void theEarlierBase64FormOfBytesTokensIsStillRead() throws Exception {
+    ShardingMeta old = ManifestCodec.mapper().readValue("{\"strategy\":\"cel\","
+        + "\"cel_expr\":\"bytes(key)\",\"hash_algorithm\":\"xxh3_64\","
+        + "\"routing_values\":[{\"base64\":\"AQ==\"},{\"base64\":\"AgM=\"}]}",
+        ShardingMeta.class);
+    assertThat(old.toSpec().routingValues()).containsExactly(new byte[] {1},
+        new byte[] {2, 3});
   }
 }

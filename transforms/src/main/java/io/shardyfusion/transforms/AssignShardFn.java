@@ -3,6 +3,7 @@ package io.shardyfusion.transforms;
 import io.shardyfusion.routing.RecordRouter;
 import io.shardyfusion.routing.ShardCount;
 import io.shardyfusion.writer.WriteConfig;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -23,14 +24,18 @@ final class AssignShardFn<T> extends DoFn<T, KV<Integer, KV<byte[], byte[]>>> {
   private final SerializableFunction<T, byte[]> valueFn;
   private final SerializableFunction<T, Map<String, Object>> routingContextFn;
   private final PCollectionView<Long> rowCountView; // null when the count needs no rows
+  // The distinct CEL tokens when the config infers its routing values, else null.
+  private final PCollectionView<List<String>> routingValuesView;
+  private transient WriteConfig resolved;
   private transient RecordRouter keys;
   private transient ShardCount keysCount;
 
   AssignShardFn(WriteConfig config, SerializableFunction<T, ?> keyFn,
       SerializableFunction<T, byte[]> valueFn,
       SerializableFunction<T, Map<String, Object>> routingContextFn,
-      PCollectionView<Long> rowCountView) {
+      PCollectionView<Long> rowCountView, PCollectionView<List<String>> routingValuesView) {
     this.config = config;
+    this.routingValuesView = routingValuesView;
     this.keyFn = keyFn;
     this.valueFn = valueFn;
     this.routingContextFn = routingContextFn;
@@ -40,7 +45,11 @@ final class AssignShardFn<T> extends DoFn<T, KV<Integer, KV<byte[], byte[]>>> {
   @ProcessElement
   public void process(ProcessContext c) {
     T element = c.element();
-    RecordRouter.Record r = keys(ShardedWrite.resolve(config.shardCount(), c, rowCountView))
+    if (resolved == null) {
+      resolved = routingValuesView == null ? config
+          : InferRoutingValues.resolve(config, c.sideInput(routingValuesView));
+    }
+    RecordRouter.Record r = keys(ShardedWrite.resolve(resolved.shardCount(), c, rowCountView))
         .prepare(element, keyFn::apply,
             routingContextFn == null ? null : routingContextFn::apply, valueFn::apply,
             () -> "element " + describe(element));
@@ -51,8 +60,8 @@ final class AssignShardFn<T> extends DoFn<T, KV<Integer, KV<byte[], byte[]>>> {
 
   private RecordRouter keys(ShardCount count) {
     if (keys == null || !count.equals(keysCount)) {
-      keys = new RecordRouter(count.router(config.sharding(), config.keyEncoding()),
-          config.keyEncoding());
+      keys = new RecordRouter(count.router(resolved.sharding(), resolved.keyEncoding()),
+          resolved.keyEncoding());
       keysCount = count;
     }
     return keys;

@@ -28,10 +28,13 @@ final class PublishFn extends DoFn<String, BuildResult> {
   private final RunLifecycle lifecycle;
   private final PCollectionView<List<ShardAttempt>> attemptsView;
   private final PCollectionView<Long> rowCountView; // null when the count needs no rows
+  // The distinct CEL tokens when the config infers its routing values, else null.
+  private final PCollectionView<List<String>> routingValuesView;
 
   PublishFn(RunLifecycle lifecycle, PCollectionView<List<ShardAttempt>> attemptsView,
-      PCollectionView<Long> rowCountView) {
+      PCollectionView<Long> rowCountView, PCollectionView<List<String>> routingValuesView) {
     this.lifecycle = lifecycle;
+    this.routingValuesView = routingValuesView;
     this.attemptsView = attemptsView;
     this.rowCountView = rowCountView;
   }
@@ -39,6 +42,10 @@ final class PublishFn extends DoFn<String, BuildResult> {
   @ProcessElement
   public void process(ProcessContext c) {
     List<ShardAttempt> attempts = c.sideInput(attemptsView);
+    // The manifest records the inferred routing values (the same set AssignShardFn routed by).
+    RunLifecycle lifecycle = routingValuesView == null ? this.lifecycle
+        : this.lifecycle.withConfig(InferRoutingValues.resolve(this.lifecycle.config(),
+            c.sideInput(routingValuesView)));
     WriteConfig config = lifecycle.config();
     try (ObjectStore store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());

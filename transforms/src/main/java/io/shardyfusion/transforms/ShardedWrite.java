@@ -139,6 +139,21 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
   }
 
   /**
+   * Infer the categorical routing values from the data (the Python system's
+   * {@code infer_routing_values_from_data}, {@link WriteConfig.Builder#inferRoutingValues}):
+   * a first pass evaluates the CEL expression on every element, the distinct tokens (at most
+   * {@link io.shardyfusion.routing.RoutingValueInference#MAX_VALUES}) become a side input, and
+   * each sorted as Python sorts them is one shard. The config's CEL spec must yield tokens and
+   * list no routing values.
+   */
+  public ShardedWrite<T> withInferredRoutingValues() {
+    Builder<T> b = toBuilder();
+    b.lifecycle = lifecycle.withConfig(lifecycle.config().toBuilder().inferRoutingValues(true)
+        .build());
+    return b.build();
+  }
+
+  /**
    * Heap for one shard's sort buffer on a worker (default 64 MiB); a shard larger than this
    * spills to the worker's temp directory ({@link WriteConfig#tempDir()}).
    */
@@ -215,10 +230,21 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
         : input.apply("CountRows", Count.globally()).setCoder(VarLongCoder.of())
             .apply("RowCountView", View.asSingleton());
 
+    // A first pass when the routing values are inferred from the data: the distinct tokens.
+    PCollectionView<List<String>> routingValuesView = !config.inferRoutingValues() ? null
+        : InferRoutingValues.view(input, config, keyFn, routingContextFn);
+    List<PCollectionView<?>> assignSides = new java.util.ArrayList<>();
+    if (rowCountView != null) {
+      assignSides.add(rowCountView);
+    }
+    if (routingValuesView != null) {
+      assignSides.add(routingValuesView);
+    }
     ParDo.SingleOutput<T, KV<Integer, KV<byte[], byte[]>>> assign = ParDo.of(
-        new AssignShardFn<>(config, keyFn, valueFn, routingContextFn, rowCountView));
+        new AssignShardFn<>(config, keyFn, valueFn, routingContextFn, rowCountView,
+            routingValuesView));
     PCollection<KV<Integer, KV<byte[], byte[]>>> routed = input.apply("AssignShard",
-        rowCountView == null ? assign : assign.withSideInputs(rowCountView))
+        assign.withSideInputs(assignSides))
         .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(ByteArrayCoder.of(),
             ByteArrayCoder.of())));
 
@@ -231,11 +257,12 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
         attempts.apply("AttemptsView", View.asList());
 
     ParDo.SingleOutput<String, BuildResult> publish = ParDo.of(
-        new PublishFn(lifecycle, attemptsView, rowCountView));
+        new PublishFn(lifecycle, attemptsView, rowCountView, routingValuesView));
+    List<PCollectionView<?>> publishSides = new java.util.ArrayList<>(assignSides);
+    publishSides.add(attemptsView);
     return input.getPipeline()
         .apply("RunId", Create.of(lifecycle.runId()).withCoder(StringUtf8Coder.of()))
-        .apply("Publish", rowCountView == null ? publish.withSideInputs(attemptsView)
-            : publish.withSideInputs(attemptsView, rowCountView))
+        .apply("Publish", publish.withSideInputs(publishSides))
         .setCoder(BuildResultCoder.of());
   }
 
@@ -255,6 +282,8 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
             count instanceof ShardCount.PerMaxKeys m ? m.maxKeysPerShard() : null)
             .withLabel("Max keys per shard"))
         .add(DisplayData.item("sharding", config.sharding().toString()).withLabel("Sharding"))
+        .add(DisplayData.item("inferRoutingValues", config.inferRoutingValues())
+            .withLabel("Infer routing values"))
         .add(DisplayData.item("keyEncoding", config.keyEncoding().wireName())
             .withLabel("Key encoding"))
         .add(DisplayData.item("sortBufferBytes", sortBufferBytes).withLabel("Sort buffer"));

@@ -133,6 +133,15 @@ public final class RunLifecycle implements Serializable {
     return config;
   }
 
+  /**
+   * The same run (id, creation time, engine) with {@code resolved}, a config a writer derived
+   * from this one once the data was seen ({@link WriteConfig#withRoutingValues}).
+   */
+  public RunLifecycle withConfig(WriteConfig resolved) {
+    return new RunLifecycle(Objects.requireNonNull(resolved, "resolved"), runId, createdAt,
+        engine, retries);
+  }
+
   public String runId() {
     return runId;
   }

@@ -6,7 +6,10 @@ import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
 import io.shardyfusion.ratelimit.TokenBucket;
+import io.shardyfusion.errors.KeyValidationException;
+import io.shardyfusion.errors.RoutingException;
 import io.shardyfusion.routing.RecordRouter;
+import io.shardyfusion.routing.RoutingValueInference;
 import io.shardyfusion.routing.ShardCount;
 import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
@@ -76,6 +79,12 @@ public final class SnapshotWriter {
           + "that returns them for each record");
     }
     long t0 = System.nanoTime();
+    if (config.inferRoutingValues()) {
+      // A first pass over the records, as the Python writers make: the tokens decide the
+      // shard count, so they must be known before the first record is routed.
+      config = config.withRoutingValues(inferRoutingValues(records, config, keyFn,
+          routingContextFn));
+    }
     RunLifecycle lifecycle = RunLifecycle.create(config, WRITER_NAME, RunLifecycle.Retries.NONE);
     String runId = lifecycle.runId();
     Path buildDir = config.tempDir().resolve("build-" + runId + "-" + RunIds.newAttemptId());
@@ -116,6 +125,28 @@ public final class SnapshotWriter {
     if (!(manifests instanceof ObjectStoreManifestStore)) {
       store.getIfExists(SnapshotLayout.CURRENT);
     }
+  }
+
+  /** The distinct tokens of {@code records}, in Python's order (bounded, see the limit). */
+  static <T> List<Object> inferRoutingValues(Iterable<T> records, WriteConfig config,
+      Function<? super T, ?> keyFn,
+      Function<? super T, ? extends Map<String, ?>> contextFn) {
+    RoutingValueInference.Tokens tokens = RoutingValueInference.tokens(config.sharding(),
+        config.keyEncoding());
+    RoutingValueInference.Distinct seen = new RoutingValueInference.Distinct();
+    long index = 0;
+    for (T record : records) {
+      try {
+        seen.add(tokens.of(keyFn.apply(record), contextFn == null ? null
+            : contextFn.apply(record)));
+      } catch (KeyValidationException e) {
+        throw new KeyValidationException("record #" + index + ": " + e.getMessage(), e);
+      } catch (RoutingException e) {
+        throw new RoutingException("record #" + index + ": " + e.getMessage(), e);
+      }
+      index++;
+    }
+    return seen.sorted();
   }
 
   private static long countRows(Iterable<?> records) {

@@ -73,6 +73,7 @@ public final class WriteConfig implements Serializable {
   private final ManifestStoreFactory manifestStore;
   private final String manifestFormat;
   private final ShardRetry shardRetry;
+  private final boolean inferRoutingValues;
 
   private WriteConfig(Builder b, ShardCount shardCount) {
     this.shardCount = shardCount;
@@ -91,6 +92,7 @@ public final class WriteConfig implements Serializable {
     this.manifestStore = b.manifestStore;
     this.manifestFormat = b.manifestFormat;
     this.shardRetry = b.shardRetry;
+    this.inferRoutingValues = b.inferRoutingValues;
   }
 
   public static Builder builder() {
@@ -119,6 +121,7 @@ public final class WriteConfig implements Serializable {
     b.manifestStore = manifestStore;
     b.manifestFormat = manifestFormat;
     b.shardRetry = shardRetry;
+    b.inferRoutingValues = inferRoutingValues;
     return b;
   }
 
@@ -128,6 +131,31 @@ public final class WriteConfig implements Serializable {
    */
   public ShardRetry shardRetry() {
     return shardRetry;
+  }
+
+  /**
+   * Whether the writer infers the categorical routing values from the data (the Python
+   * system's {@code infer_routing_values_from_data}): the CEL expression's distinct tokens,
+   * sorted as Python sorts them, one shard each. Writers then run with
+   * {@link #withRoutingValues}.
+   */
+  public boolean inferRoutingValues() {
+    return inferRoutingValues;
+  }
+
+  /**
+   * This config with the routing values a writer inferred: categorical CEL over
+   * {@code sortedValues}, {@code num_dbs} = their number, nothing left to infer.
+   *
+   * @param sortedValues the distinct tokens in Python's order
+   *     ({@link io.shardyfusion.routing.RoutingValueInference#sorted})
+   */
+  public WriteConfig withRoutingValues(java.util.List<Object> sortedValues) {
+    Builder b = toBuilder();
+    b.inferRoutingValues = false;
+    b.numDbs = null;
+    return b.sharding(io.shardyfusion.routing.RoutingValueInference.categorical(sharding,
+        sortedValues)).build();
   }
 
   /** How many shards the snapshot has, and when that is known (see the class comment). */
@@ -236,8 +264,19 @@ public final class WriteConfig implements Serializable {
     // either writes; "json" keeps this project's first-release format.
     private String manifestFormat = DEFAULT_MANIFEST_FORMAT;
     private ShardRetry shardRetry = ShardRetry.NONE;
+    private boolean inferRoutingValues;
 
     private Builder() {}
+
+    /**
+     * Infer the categorical routing values from the data (the Python system's
+     * {@code infer_routing_values_from_data}); needs a CEL sharding spec that yields tokens and
+     * has no routing values, boundaries or numDbs.
+     */
+    public Builder inferRoutingValues(boolean infer) {
+      this.inferRoutingValues = infer;
+      return this;
+    }
 
     /** A fixed shard count, {@link ShardCount#fixed}. */
     public Builder numDbs(int n) {
@@ -373,6 +412,14 @@ public final class WriteConfig implements Serializable {
         throw new ConfigValidationException("set either numDbs (" + numDbs
             + ") or maxKeysPerShard (" + maxKeysPerShard + "), not both");
       }
+      if (inferRoutingValues) {
+        io.shardyfusion.routing.RoutingValueInference.requireInferable(sharding);
+        if (numDbs != null) {
+          throw new ConfigValidationException("numDbs " + numDbs + " is set, but with "
+              + "inferRoutingValues the shard count is the number of distinct tokens; drop "
+              + "numDbs");
+        }
+      }
       ShardCount count;
       if (sharding.strategy() == ShardingStrategy.HASH) {
         if (numDbs == null && maxKeysPerShard == null) {
@@ -394,6 +441,8 @@ public final class WriteConfig implements Serializable {
                   : implied + " routing values (one shard each); drop numDbs or fix the "
                       + "routing values"));
         }
+        // With inferRoutingValues, writers replace this config (withRoutingValues) before
+        // routing; the discovered count is only its placeholder.
         count = implied > 0 ? ShardCount.fromBoundaries(sharding)
             : numDbs != null ? ShardCount.fixed(numDbs)
             : ShardCount.discovered(sharding.celExpr());

@@ -32,6 +32,10 @@ public final class PostgresConfig implements Serializable {
 
   public static final String DEFAULT_DATASET = "default";
   public static final String DEFAULT_TABLE_PREFIX = "shardyfusion_";
+  /** The Python system's default {@code table_name} (its tables {@code <name>_builds}, ...). */
+  public static final String DEFAULT_PYTHON_TABLE_NAME = "shardyfusion_manifests";
+  /** The Python system's default {@code pointer_table_name}. */
+  public static final String DEFAULT_PYTHON_POINTER_TABLE = "shardyfusion_pointer";
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(10);
 
@@ -40,6 +44,10 @@ public final class PostgresConfig implements Serializable {
   private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   // Table names are built from the prefix unquoted; 40 leaves room for suffixes in 63 bytes.
   private static final Pattern TABLE_PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,39}");
+  // Python's names go unquoted into its DDL; 56 leaves room for "_builds" in 63 bytes, 48 for
+  // its pointer index name "idx_<pointer>_updated_at".
+  private static final Pattern PY_TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,55}");
+  private static final Pattern PY_POINTER_TABLE = Pattern.compile("[a-z_][a-z0-9_]{0,47}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final String jdbcUrl;
@@ -49,6 +57,9 @@ public final class PostgresConfig implements Serializable {
   private final String dataset;
   private final String tablePrefix;
   private final Duration connectTimeout;
+  private final PostgresLayout layout;
+  private final String pythonTableName;
+  private final String pythonPointerTable;
 
   private PostgresConfig(Builder b) {
     this.jdbcUrl = validateUrl(b.jdbcUrl);
@@ -80,10 +91,93 @@ public final class PostgresConfig implements Serializable {
           + "range: use 1 s to " + MAX_CONNECT_TIMEOUT.toMinutes() + " min (whole seconds)");
     }
     this.connectTimeout = b.connectTimeout;
+    if (b.layout == null) {
+      throw new ConfigValidationException("layout is missing: use " + PostgresLayout.JVM
+          + " (this project's tables, the default) or " + PostgresLayout.PYTHON);
+    }
+    this.layout = b.layout;
+    if (b.pythonTableName == null || !PY_TABLE_NAME.matcher(b.pythonTableName).matches()) {
+      throw new ConfigValidationException("tableName '" + b.pythonTableName + "' is invalid: "
+          + "use 1-56 lower-case letters, digits and '_', not starting with a digit (the Python "
+          + "system's table_name, default '" + DEFAULT_PYTHON_TABLE_NAME + "')");
+    }
+    this.pythonTableName = b.pythonTableName;
+    if (b.pythonPointerTable == null
+        || !PY_POINTER_TABLE.matcher(b.pythonPointerTable).matches()) {
+      throw new ConfigValidationException("pointerTable '" + b.pythonPointerTable + "' is "
+          + "invalid: use 1-48 lower-case letters, digits and '_', not starting with a digit "
+          + "(the Python system's pointer_table_name, default '" + DEFAULT_PYTHON_POINTER_TABLE
+          + "')");
+    }
+    this.pythonPointerTable = b.pythonPointerTable;
+    if (layout == PostgresLayout.PYTHON && !dataset.equals(DEFAULT_DATASET)) {
+      throw new ConfigValidationException("dataset '" + dataset + "' is set, but the Python "
+          + "layout has no datasets: its tables hold one snapshot history each. Give each "
+          + "dataset its own tableName (and pointerTable) instead");
+    }
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A builder from a manifest-store URL, {@code jdbc:postgresql://host[:port]/db[?params]}:
+   * this project's parameters {@code layout} ({@code jvm|python}), {@code table_name},
+   * {@code pointer_table} (Python layout), {@code dataset} and {@code table_prefix} (jvm layout)
+   * are taken out and applied; the others stay in the JDBC URL for the driver. The user and
+   * password are set on the builder, never in the URL.
+   *
+   * <pre>{@code
+   * PostgresConfig cfg = PostgresConfig.fromUrl(
+   *     "jdbc:postgresql://db:5432/snapshots?layout=python&sslmode=require").user("shardy").build();
+   * }</pre>
+   *
+   * @throws ConfigValidationException for an unknown layout or a bad name
+   */
+  public static Builder fromUrl(String url) {
+    Builder b = builder();
+    if (url == null) {
+      return b.jdbcUrl(null);
+    }
+    int q = url.indexOf('?');
+    java.util.List<String> driver = new java.util.ArrayList<>();
+    if (q >= 0) {
+      for (String pair : url.substring(q + 1).split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String name = (eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
+        String value = eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1),
+            java.nio.charset.StandardCharsets.UTF_8);
+        if (!applyUrlParameter(b, name, value)) {
+          driver.add(pair);
+        }
+      }
+    }
+    String base = q < 0 ? url : url.substring(0, q);
+    return b.jdbcUrl(driver.isEmpty() ? base : base + "?" + String.join("&", driver));
+  }
+
+  /**
+   * Applies one of this project's URL parameters ({@code layout}, {@code table_name},
+   * {@code pointer_table}, {@code dataset}, {@code table_prefix}) to {@code b}.
+   *
+   * @return false when {@code name} is not one of them (a driver option)
+   */
+  public static boolean applyUrlParameter(Builder b, String name, String value) {
+    switch (name) {
+      case "layout" -> b.layout(PostgresLayout.fromWireName(value));
+      case "table_name" -> b.tableName(value);
+      case "pointer_table" -> b.pointerTable(value);
+      case "dataset" -> b.dataset(value);
+      case "table_prefix" -> b.tablePrefix(value);
+      default -> {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A builder holding this config's values, to derive a variant. */
@@ -96,6 +190,9 @@ public final class PostgresConfig implements Serializable {
     b.dataset = dataset;
     b.tablePrefix = tablePrefix;
     b.connectTimeout = connectTimeout;
+    b.layout = layout;
+    b.pythonTableName = pythonTableName;
+    b.pythonPointerTable = pythonPointerTable;
     return b;
   }
 
@@ -118,6 +215,24 @@ public final class PostgresConfig implements Serializable {
 
   public Duration connectTimeout() {
     return connectTimeout;
+  }
+
+  /** Which tables the store uses: this project's ({@code jvm}) or the Python system's. */
+  public PostgresLayout layout() {
+    return layout;
+  }
+
+  /**
+   * The Python layout's {@code table_name}: its tables are {@code <tableName>_builds} and
+   * {@code <tableName>_shards}. Unused by the {@code jvm} layout.
+   */
+  public String tableName() {
+    return pythonTableName;
+  }
+
+  /** The Python layout's append-only pointer table. Unused by the {@code jvm} layout. */
+  public String pointerTable() {
+    return pythonPointerTable;
   }
 
   /** The environment variable the password is read from, if configured that way. */
@@ -153,19 +268,25 @@ public final class PostgresConfig implements Serializable {
     return o instanceof PostgresConfig c && jdbcUrl.equals(c.jdbcUrl) && user.equals(c.user)
         && Objects.equals(password, c.password) && Objects.equals(passwordEnv, c.passwordEnv)
         && dataset.equals(c.dataset) && tablePrefix.equals(c.tablePrefix)
-        && connectTimeout.equals(c.connectTimeout);
+        && connectTimeout.equals(c.connectTimeout) && layout == c.layout
+        && pythonTableName.equals(c.pythonTableName)
+        && pythonPointerTable.equals(c.pythonPointerTable);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(jdbcUrl, user, passwordEnv, dataset, tablePrefix, connectTimeout);
+    return Objects.hash(jdbcUrl, user, passwordEnv, dataset, tablePrefix, connectTimeout, layout,
+        pythonTableName, pythonPointerTable);
   }
 
   @Override
   public String toString() {
     String pw = passwordEnv != null ? "$" + passwordEnv : password != null ? "***" : "<none>";
-    return "PostgresConfig{" + jdbcUrl + ", user=" + user + ", password=" + pw + ", dataset="
-        + dataset + ", tablePrefix=" + tablePrefix + ", connectTimeout=" + connectTimeout + "}";
+    return "PostgresConfig{" + jdbcUrl + ", user=" + user + ", password=" + pw + ", "
+        + (layout == PostgresLayout.PYTHON ? "layout=python, tableName=" + pythonTableName
+            + ", pointerTable=" + pythonPointerTable
+            : "dataset=" + dataset + ", tablePrefix=" + tablePrefix)
+        + ", connectTimeout=" + connectTimeout + "}";
   }
 
   private static String validateUrl(String url) {
@@ -199,6 +320,9 @@ public final class PostgresConfig implements Serializable {
     private String dataset = DEFAULT_DATASET;
     private String tablePrefix = DEFAULT_TABLE_PREFIX;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private PostgresLayout layout = PostgresLayout.JVM;
+    private String pythonTableName = DEFAULT_PYTHON_TABLE_NAME;
+    private String pythonPointerTable = DEFAULT_PYTHON_POINTER_TABLE;
 
     private Builder() {}
 
@@ -243,6 +367,34 @@ public final class PostgresConfig implements Serializable {
     /** How long to wait for a connection (and login); 1 s to 10 min, default 10 s. */
     public Builder connectTimeout(Duration connectTimeout) {
       this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /**
+     * Which tables to use (default {@link PostgresLayout#JVM}); {@link PostgresLayout#PYTHON}
+     * shares the database with the Python system's {@code PostgresManifestStore}.
+     */
+    public Builder layout(PostgresLayout layout) {
+      this.layout = layout;
+      return this;
+    }
+
+    /**
+     * The Python layout's {@code table_name} (default
+     * {@value PostgresConfig#DEFAULT_PYTHON_TABLE_NAME}): tables {@code <name>_builds} and
+     * {@code <name>_shards}.
+     */
+    public Builder tableName(String tableName) {
+      this.pythonTableName = tableName;
+      return this;
+    }
+
+    /**
+     * The Python layout's {@code pointer_table_name} (default
+     * {@value PostgresConfig#DEFAULT_PYTHON_POINTER_TABLE}).
+     */
+    public Builder pointerTable(String pointerTable) {
+      this.pythonPointerTable = pointerTable;
       return this;
     }
 

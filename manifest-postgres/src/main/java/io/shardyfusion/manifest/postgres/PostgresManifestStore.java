@@ -33,10 +33,18 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Manifests and the current pointer in PostgreSQL (shards stay in object storage). One store
- * serves one dataset of the database; many datasets share the two tables described in
- * {@link PostgresSchema}, which the first use creates. Refs look like
- * {@code postgres:<dataset>/20260105T143000.123Z_run_id=<run>}.
+ * Manifests and the current pointer in PostgreSQL (shards stay in object storage), in one of
+ * two table layouts ({@link PostgresConfig#layout()}, see {@link PostgresLayout}):
+ *
+ * <ul>
+ *   <li>{@code jvm} (the default): one store serves one dataset of the database; many datasets
+ *       share the two tables described in {@link PostgresSchema}, which the first use creates.
+ *       Refs look like {@code postgres:<dataset>/20260105T143000.123Z_run_id=<run>}. The rest
+ *       of this comment describes this layout.
+ *   <li>{@code python}: the Python system's {@code _builds}, {@code _shards} and
+ *       {@code _pointer} tables, shared with it; refs are run ids (see
+ *       {@code PythonLayoutStore} in this package).
+ * </ul>
  *
  * <ul>
  *   <li>{@link #publish} inserts the manifest and a pointer row in one transaction: a failure
@@ -65,12 +73,16 @@ public final class PostgresManifestStore implements ManifestStore {
   private final PostgresSchema schema;
   private final ConnectionHolder db;
   private volatile boolean schemaReady;
+  // The Python system's layout, when configured; every call goes there instead.
+  private final PythonLayoutStore python;
 
   /** Connects lazily, on the first call. */
   public PostgresManifestStore(PostgresConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     this.schema = new PostgresSchema(config.tablePrefix());
     this.db = new ConnectionHolder(config);
+    this.python = config.layout() == PostgresLayout.PYTHON
+        ? new PythonLayoutStore(config, db) : null;
   }
 
   /**
@@ -88,11 +100,17 @@ public final class PostgresManifestStore implements ManifestStore {
   /** The JDBC URL (never with a password) and the dataset. */
   @Override
   public String location() {
+    if (python != null) {
+      return python.location();
+    }
     return PostgresErrors.location(config);
   }
 
   @Override
   public PublishedRef publish(Manifest manifest, ManifestFormat format) {
+    if (python != null) {
+      return python.publish(manifest, format);
+    }
     // The run id becomes part of the ref, which must parse again later.
     SnapshotLayout.validateRunId(manifest.runId());
     Instant createdAt = manifest.required().createdAt();
@@ -112,6 +130,9 @@ public final class PostgresManifestStore implements ManifestStore {
 
   @Override
   public Optional<CurrentPointer> loadCurrent() {
+    if (python != null) {
+      return python.loadCurrent();
+    }
     List<CurrentPointer> newest = pointerHistory(1);
     return newest.isEmpty() ? Optional.empty() : Optional.of(newest.get(0));
   }
@@ -121,12 +142,19 @@ public final class PostgresManifestStore implements ManifestStore {
    * every publish and every {@link #setCurrent}.
    */
   public List<CurrentPointer> pointerHistory(int limit) {
+    if (python != null) {
+      requireLimit(limit);
+      return python.pointerHistory(limit);
+    }
     requireLimit(limit);
     return inTransaction("load the current pointer history", c -> pointers(c, limit));
   }
 
   @Override
   public Manifest loadManifest(String ref) {
+    if (python != null) {
+      return python.loadManifest(ref);
+    }
     PostgresRef r = PostgresRef.parse(ref, config.dataset());
     byte[] json = inTransaction("load manifest " + r, c -> manifestBytes(c, r));
     return ManifestFormats.decode(json, r.toString());
@@ -135,6 +163,9 @@ public final class PostgresManifestStore implements ManifestStore {
   @Override
   public List<ManifestEntry> listManifests(int limit) {
     requireLimit(limit);
+    if (python != null) {
+      return python.listManifests(limit);
+    }
     return inTransaction("list manifests", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT name, run_id, created_at, "
           + "created_at_nanos, num_dbs, shard_count, total_rows FROM " + schema.manifests()
@@ -162,6 +193,10 @@ public final class PostgresManifestStore implements ManifestStore {
    */
   @Override
   public void setCurrent(String ref) {
+    if (python != null) {
+      python.setCurrent(ref);
+      return;
+    }
     PostgresRef r = PostgresRef.parse(ref, config.dataset());
     inTransaction("set the current pointer to " + r, c -> {
       schema.lockDataset(c, config.dataset());
@@ -172,6 +207,10 @@ public final class PostgresManifestStore implements ManifestStore {
 
   @Override
   public void deleteManifests(Collection<String> refs) {
+    if (python != null) {
+      python.deleteManifests(refs);
+      return;
+    }
     Set<String> names = new LinkedHashSet<>();
     for (String ref : refs) {
       try {

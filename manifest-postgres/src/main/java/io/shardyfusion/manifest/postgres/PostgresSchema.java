@@ -89,23 +89,33 @@ final class PostgresSchema {
    * would deadlock with writers.
    */
   void ensure(Connection c) throws SQLException {
-    if (exists(c)) {
+    ensureTables(c, SCHEMA_LOCK_CLASS, prefix, List.of(manifests, pointers), ddl());
+  }
+
+  /**
+   * Runs {@code ddl} unless every one of {@code tables} exists, under the advisory lock
+   * ({@code lockClass}, {@code lockKey}); shared by both layouts.
+   */
+  static void ensureTables(Connection c, String lockClass, String lockKey, List<String> tables,
+      List<String> ddl) throws SQLException {
+    if (exist(c, tables)) {
       return;
     }
-    lock(c, SCHEMA_LOCK_CLASS, prefix);
+    lock(c, lockClass, lockKey);
     // Whoever held the lock before may have created them; CREATE INDEX IF NOT EXISTS would
     // still lock the table against writers, so skip the DDL entirely.
-    if (exists(c)) {
+    if (exist(c, tables)) {
       return;
     }
     try (Statement s = c.createStatement()) {
-      for (String sql : ddl()) {
+      for (String sql : ddl) {
         s.execute(sql);
       }
     }
   }
 
-  private static void lock(Connection c, String key1, String key2) throws SQLException {
+  /** A transaction-scoped advisory lock on the pair ({@code key1}, {@code key2}). */
+  static void lock(Connection c, String key1, String key2) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))")) {
       ps.setString(1, key1);
@@ -114,11 +124,10 @@ final class PostgresSchema {
     }
   }
 
-  private boolean exists(Connection c) throws SQLException {
+  private static boolean exist(Connection c, List<String> tables) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT to_regclass(?) IS NOT NULL AND to_regclass(?) IS NOT NULL")) {
-      ps.setString(1, manifests);
-      ps.setString(2, pointers);
+        "SELECT bool_and(to_regclass(t) IS NOT NULL) FROM unnest(?::text[]) AS t")) {
+      ps.setArray(1, c.createArrayOf("text", tables.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getBoolean(1);
