@@ -490,16 +490,28 @@ public final class ShardedReader implements AutoCloseable {
     try {
       housekeeping.execute(() -> {
         // Under refreshLock: a refresh that is loading (and may reuse) these directories has
-        // either finished, and its state is current and kept, or not started.
-        synchronized (refreshLock) {
-          ReaderState now = current;
-          if (!closed && now != null) {
-            cache.evict(closedState.localDirs, now.localDirs);
-          }
-        }
+        // either finished, and its state is current and kept, or not started (its use marks
+        // would protect them anyway).
+        evictUnusedLocalFiles();
       });
     } catch (RejectedExecutionException e) {
       // closing: the files stay for the next start
+    }
+  }
+
+  /**
+   * Deletes the local shard directories under {@code localRoot} that neither the current
+   * snapshot nor anyone else uses: another reader in this JVM or another process sharing the
+   * root holds a use mark on what it has open or is loading (see {@link CacheLocks}), and
+   * those are skipped until released. Runs after every refresh, on the housekeeping thread;
+   * package-private for tests that trigger it.
+   *
+   * @return the number of directories deleted
+   */
+  int evictUnusedLocalFiles() {
+    synchronized (refreshLock) {
+      ReaderState now = current;
+      return closed || now == null ? 0 : cache.evictUnused(now.localDirs);
     }
   }
 
