@@ -42,7 +42,9 @@ import picocli.CommandLine.Option;
 @Command(name = "soak", mixinStandardHelpOptions = true,
     description = "N minutes of reads from several threads while a writer publishes and the "
         + "reader refreshes; errors, refreshes, open fds and RSS at start and end.",
-    footer = {"", "Example: bin/shardy-bench soak --minutes 5"})
+    footer = {"", "Example (a fixed, pre-touched heap, so that RSS drift is native memory):",
+        "  SHARDY_BENCH_JAVA_OPTS='-Xms768m -Xmx768m -XX:+AlwaysPreTouch' \\",
+        "      bin/shardy-bench soak --minutes 5"})
 final class SoakBench implements Callable<Integer> {
   @Option(names = "--minutes", defaultValue = "5", description = "duration (may be fractional)")
   double minutes;
@@ -107,6 +109,7 @@ final class SoakBench implements Callable<Integer> {
         // mapping and cache a steady state has.
         publish(config, 1);
         reader.refresh();
+        reader.evictUnusedLocalFiles(); // what the refresh's own eviction does, now
         Sample start = Sample.take(localRoot);
         printHeader();
         start.print("start", 0, this);
@@ -136,18 +139,22 @@ final class SoakBench implements Callable<Integer> {
 
         long t0 = System.nanoTime();
         long nextReport = t0 + TimeUnit.MINUTES.toNanos(1);
+        Sample steady = null; // after the first minute: caches filled, JIT done
         for (Thread th : readers) {
           while (th.isAlive()) {
             th.join(Math.max(1, (nextReport - System.nanoTime()) / 1_000_000));
             if (System.nanoTime() >= nextReport) {
-              Sample.take(localRoot).print("minute", (System.nanoTime() - t0) / 1e9, this);
+              Sample s = Sample.take(localRoot);
+              s.print("minute", (System.nanoTime() - t0) / 1e9, this);
+              steady = steady == null ? s : steady;
               nextReport += TimeUnit.MINUTES.toNanos(1);
             }
           }
         }
         writer.shutdown();
         writer.awaitTermination(5, TimeUnit.MINUTES);
-        reader.refresh(); // catch up with the last publish, then let eviction run
+        reader.refresh(); // catch up with the last publish
+        reader.evictUnusedLocalFiles();
         System.gc();
         Sample end = Sample.take(localRoot);
         end.print("end", (System.nanoTime() - t0) / 1e9, this);
@@ -158,6 +165,11 @@ final class SoakBench implements Callable<Integer> {
             refreshFailures.sum(), publishes.sum(), publishFailures.sum(), start.fds, end.fds,
             start.rssMiB, end.rssMiB, start.heapMiB, end.heapMiB, start.cachedDirs,
             end.cachedDirs);
+        if (steady != null) {
+          System.out.printf("# from minute 1 (steady: block cache filled) to the end: open fds "
+              + "%d -> %d, RSS %d -> %d MiB, cached shard dirs %d -> %d%n", steady.fds, end.fds,
+              steady.rssMiB, end.rssMiB, steady.cachedDirs, end.cachedDirs);
+        }
         if (firstError != null) {
           System.out.println("# first error: " + firstError);
         }
@@ -214,13 +226,14 @@ final class SoakBench implements Callable<Integer> {
   }
 
   private void printHeader() {
-    System.out.printf("%-7s %8s %12s %7s %9s %9s %5s %8s %8s %11s%n", "point", "elapsed",
-        "reads", "errors", "refreshes", "publishes", "fds", "rss MiB", "heap MiB",
+    System.out.printf("%-7s %8s %12s %7s %9s %9s %5s %8s %14s %11s%n", "point", "elapsed",
+        "reads", "errors", "refreshes", "publishes", "fds", "rss MiB", "heap used/comm",
         "cached dirs");
   }
 
   /** Process figures at one moment (Linux /proc). */
-  private record Sample(long fds, long rssMiB, long heapMiB, long cachedDirs) {
+  private record Sample(long fds, long rssMiB, long heapMiB, long committedMiB,
+      long cachedDirs) {
     static Sample take(Path localRoot) throws IOException {
       long fds;
       try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
@@ -240,13 +253,14 @@ final class SoakBench implements Callable<Integer> {
           : Stream.empty()) {
         dirs = s.count();
       }
-      return new Sample(fds, rss, (rt.totalMemory() - rt.freeMemory()) >> 20, dirs);
+      return new Sample(fds, rss, (rt.totalMemory() - rt.freeMemory()) >> 20,
+          rt.totalMemory() >> 20, dirs);
     }
 
     void print(String point, double elapsedSeconds, SoakBench b) {
-      System.out.printf("%-7s %7.0fs %,12d %7d %9d %9d %5d %8d %8d %11d%n", point,
+      System.out.printf("%-7s %7.0fs %,12d %7d %9d %9d %5d %8d %14s %11d%n", point,
           elapsedSeconds, b.reads.sum(), b.readErrors.sum(), b.refreshes.sum(),
-          b.publishes.sum(), fds, rssMiB, heapMiB, cachedDirs);
+          b.publishes.sum(), fds, rssMiB, heapMiB + "/" + committedMiB, cachedDirs);
     }
   }
 }

@@ -501,14 +501,18 @@ public final class ShardedReader implements AutoCloseable {
 
   /**
    * Deletes the local shard directories under {@code localRoot} that neither the current
-   * snapshot nor anyone else uses: another reader in this JVM or another process sharing the
-   * root holds a use mark on what it has open or is loading (see {@link CacheLocks}), and
-   * those are skipped until released. Runs after every refresh, on the housekeeping thread;
-   * package-private for tests that trigger it.
+   * snapshot nor anyone else uses now: another reader in this JVM or another process sharing
+   * the root holds a shared file lock on what it has open or is loading, and those are skipped
+   * until released. This runs by itself after every refresh (off the refreshing thread); call
+   * it to reclaim space at once, e.g. after another process sharing the root moved on:
+   *
+   * <pre>{@code
+   * int removed = reader.evictUnusedLocalFiles();
+   * }</pre>
    *
    * @return the number of directories deleted
    */
-  int evictUnusedLocalFiles() {
+  public int evictUnusedLocalFiles() {
     synchronized (refreshLock) {
       ReaderState now = current;
       return closed || now == null ? 0 : cache.evictUnused(now.localDirs);
