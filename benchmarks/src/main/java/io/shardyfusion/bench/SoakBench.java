@@ -70,7 +70,9 @@ final class SoakBench implements Callable<Integer> {
   private final LongAdder refreshFailures = new LongAdder();
   private final LongAdder publishes = new LongAdder();
   private final LongAdder publishFailures = new LongAdder();
-  private final AtomicLong published = new AtomicLong(-1); // newest generation published
+  // Newest generation a publish has started: readers may see it as soon as its _CURRENT is
+  // written, before the writer returns (it still marks its run record, deletes losers).
+  private final AtomicLong started = new AtomicLong(-1);
   private volatile String firstError;
 
   @Override
@@ -200,7 +202,7 @@ final class SoakBench implements Callable<Integer> {
     String v = value == null ? null : new String(value, StandardCharsets.UTF_8);
     int colon = v == null ? -1 : v.indexOf(':');
     if (colon < 0 || !v.substring(colon + 1).equals(Long.toString(key))
-        || Long.parseLong(v.substring(1, colon)) > published.get()) {
+        || Long.parseLong(v.substring(1, colon)) > started.get()) {
       readErrors.increment();
       noteError("key " + key + " read " + v);
     }
@@ -208,6 +210,7 @@ final class SoakBench implements Callable<Integer> {
 
   private void publish(WriteConfig config, long gen) {
     String prefix = "g" + gen + ":";
+    started.set(gen);
     List<Long> keys = new ArrayList<>();
     for (long k = 0; k < rows; k++) {
       keys.add(k);
@@ -215,7 +218,6 @@ final class SoakBench implements Callable<Integer> {
     SnapshotWriter.writeSharded(keys, config, k -> k,
         k -> (prefix + k).getBytes(StandardCharsets.UTF_8),
         WriteOptions.defaults().withSortBufferBytes(16 << 20));
-    published.set(gen);
     publishes.increment();
   }
 
@@ -246,15 +248,24 @@ final class SoakBench implements Callable<Integer> {
         }
       }
       Runtime rt = Runtime.getRuntime();
-      long dirs;
-      Path shards = localRoot.resolve("shards");
-      try (Stream<Path> s = Files.isDirectory(shards) ? Files.find(shards, 3, (p, a) ->
-          a.isDirectory() && p.getFileName().toString().startsWith("attempt="))
-          : Stream.empty()) {
-        dirs = s.count();
-      }
+      long dirs = cachedDirs(localRoot.resolve("shards"));
       return new Sample(fds, rss, (rt.totalMemory() - rt.freeMemory()) >> 20,
           rt.totalMemory() >> 20, dirs);
+    }
+
+    /** Attempt directories in the reader's cache; retried if eviction races the listing. */
+    static long cachedDirs(Path shards) throws IOException {
+      for (int attempt = 1; ; attempt++) {
+        try (Stream<Path> s = Files.isDirectory(shards) ? Files.find(shards, 3, (p, a) ->
+            a.isDirectory() && p.getFileName().toString().startsWith("attempt="))
+            : Stream.empty()) {
+          return s.count();
+        } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+          if (attempt == 5) {
+            throw e;
+          }
+        }
+      }
     }
 
     void print(String point, double elapsedSeconds, SoakBench b) {

@@ -180,15 +180,40 @@ final class ShardCache {
     return localRoot.relativize(dir).toString().replace(java.io.File.separatorChar, '/');
   }
 
-  /** The attempt directories under {@code localRoot/shards} (run_id=…/db=…/attempt=…). */
+  /**
+   * The attempt directories under {@code localRoot/shards} (run_id=…/db=…/attempt=…). Another
+   * process may be evicting meanwhile: entries that vanish while listed are skipped.
+   */
   private java.util.List<Path> shardDirs() {
-    Path shards = localRoot.resolve(io.shardyfusion.layout.SnapshotLayout.SHARDS);
+    return attemptDirs(localRoot);
+  }
+
+  /** As {@link #shardDirs()} for any {@code localRoot}; also the tests' and soak's view. */
+  static java.util.List<Path> attemptDirs(Path localRoot) {
     java.util.List<Path> out = new java.util.ArrayList<>();
-    try (java.util.stream.Stream<Path> s = Files.find(shards, 3,
-        (p, a) -> a.isDirectory() && p.getFileName().toString().startsWith("attempt="))) {
-      s.forEach(out::add);
-    } catch (IOException | java.io.UncheckedIOException e) {
-      // nothing cached yet, or a directory vanished under another process's eviction
+    Path shards = localRoot.resolve(io.shardyfusion.layout.SnapshotLayout.SHARDS);
+    if (!Files.isDirectory(shards)) {
+      return out;
+    }
+    try {
+      Files.walkFileTree(shards, java.util.Set.of(), 3, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path p,
+            java.nio.file.attribute.BasicFileAttributes a) {
+          // at depth 3 directories are "visited" as files
+          if (a.isDirectory() && p.getFileName().toString().startsWith("attempt=")) {
+            out.add(p);
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e) {
+          return java.nio.file.FileVisitResult.CONTINUE; // vanished under an eviction
+        }
+      });
+    } catch (IOException e) {
+      // the shards directory itself vanished: nothing to list
     }
     return out;
   }

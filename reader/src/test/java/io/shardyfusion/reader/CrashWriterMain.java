@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to an S3 prefix and stops (see {@link PausingObjectStore}) at the phase asked for, where the
  * test kills it. Prints {@code DONE <runId>} if it was not stopped.
  *
- * <p>Args: endpoint accessKey secretKey region prefix tempDir phase nth tag keys mode, where
+ * <p>Args: endpoint accessKey secretKey region prefix tempDir phase nth tag keys mode backend
+ * ({@code rocksdb} or {@code sqlite}), where
  * mode is {@code writer} (the in-process {@link SnapshotWriter}, as applications call it) or
  * {@code losers} (the same {@link RunLifecycle} steps a Beam job runs, with a second, losing
  * attempt at shard 0, as a retried bundle leaves: the only way a run has losers to clean up).
@@ -39,7 +40,8 @@ public final class CrashWriterMain {
         .addressingStyle("path").region(args[3]).build();
     WriteConfig config = WriteConfig.builder().numDbs(TestSnapshots.NUM_DBS).s3Prefix(args[4])
         .credentialProvider(new StaticCredentialProvider(args[1], args[2]))
-        .s3ConnectionOptions(options).tempDir(Path.of(args[5])).runLease(LEASE).build();
+        .s3ConnectionOptions(options).tempDir(Path.of(args[5])).runLease(LEASE)
+        .shardBackend(backend(args[11])).build();
     PausingObjectStore.Phase phase = PausingObjectStore.Phase.valueOf(args[6]);
     int nth = Integer.parseInt(args[7]);
     String tag = args[8];
@@ -50,6 +52,11 @@ public final class CrashWriterMain {
         : SnapshotWriter.writeSharded(keys, config, k -> k, k -> TestSnapshots.valueBytes(tag, k),
             WriteOptions.defaults().withSortBufferBytes(1 << 20)).runId();
     System.out.println("DONE " + runId);
+  }
+
+  /** The backend by its manifest name, with its defaults. */
+  static io.shardyfusion.backend.ShardBackend backend(String name) {
+    return io.shardyfusion.backend.ShardBackends.forName(name);
   }
 
   /** The lifecycle's steps with two attempts at shard 0; the later one loses or wins at random. */

@@ -114,14 +114,7 @@ class SharedLocalRootTest {
   }
 
   /** Every attempt directory under {@code localRoot/shards}. */
-  static List<Path> shardDirs(Path localRoot) throws IOException {
-    Path shards = localRoot.resolve("shards");
-    if (!Files.isDirectory(shards)) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.find(shards, 3, (p, attrs) -> attrs.isDirectory()
-        && p.getFileName().toString().startsWith("attempt="))) {
-      return s.toList();
-    }
+  static List<Path> shardDirs(Path localRoot) {
+    return ShardCache.attemptDirs(localRoot);
   }
 }

@@ -32,7 +32,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A writer process SIGKILLed at each phase of a run (during shard uploads, after the manifest
@@ -40,30 +42,42 @@ import org.junit.jupiter.params.provider.EnumSource;
  * cleanup), against a real S3 API server. After each: {@code _CURRENT} names a complete
  * snapshot that reads back key by key, the next write succeeds, and cleanup after the killed
  * run's lease (an injected clock, not a wait) removes the debris and nothing a kept manifest
- * references.
+ * references. Both shard backends (RocksDB, SQLite).
  */
 @UsesS3Proxy
 class WriterCrashTest {
   private static final long KEYS = 2000;
-  /** RocksDB shards have 5 files: the 7th upload is in the middle of the second shard. */
-  private static final int UPLOAD_PAUSE_AT = 7;
+  /**
+   * Stop before this shard file upload: RocksDB shards have 5 files, so the 7th is in the middle
+   * of the second shard; SQLite shards are one file, so the 3rd is the third shard.
+   */
+  private static int uploadPauseAt(String backend) {
+    return backend.equals("sqlite") ? 3 : 7;
+  }
+
+  static Stream<Arguments> phasesAndBackends() {
+    return Stream.of("rocksdb", "sqlite").flatMap(b -> Stream.of(Phase.UPLOAD, Phase.POINTER,
+        Phase.RECORD, Phase.LOSERS).map(p -> Arguments.of(p, b)));
+  }
 
   @TempDir Path tmp;
 
-  @ParameterizedTest
-  @EnumSource(value = Phase.class, names = {"UPLOAD", "POINTER", "RECORD", "LOSERS"})
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("phasesAndBackends")
   void aWriterKilledAtEachPhaseLeavesAServableSnapshotAndCleanupRemovesItsDebris(Phase phase,
-      S3ProxyServer s3) throws Exception {
+      String backend, S3ProxyServer s3) throws Exception {
     String prefix = "s3://" + s3.createUniqueBucket("crash-" + phase.name().toLowerCase())
         + "/snap";
-    WriteConfig config = TestSnapshots.s3Config(s3, prefix, tmp.resolve("b"));
+    WriteConfig config = TestSnapshots.s3Config(s3, prefix, tmp.resolve("b")).toBuilder()
+        .shardBackend(CrashWriterMain.backend(backend)).build();
+    int uploadPauseAt = uploadPauseAt(backend);
     BuildResult base = TestSnapshots.write(config, TestSnapshots.keys(0, KEYS), "base");
 
     try (ChildJvm writer = ChildJvm.start(tmp, "writer-" + phase, CrashWriterMain.class,
         s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.region(), prefix,
         tmp.resolve("child").toString(), phase.name(),
-        String.valueOf(phase == Phase.UPLOAD ? UPLOAD_PAUSE_AT : 1), "killed",
-        String.valueOf(KEYS), phase == Phase.LOSERS ? "losers" : "writer")) {
+        String.valueOf(phase == Phase.UPLOAD ? uploadPauseAt : 1), "killed",
+        String.valueOf(KEYS), phase == Phase.LOSERS ? "losers" : "writer", backend)) {
       writer.expect("PHASE " + phase);
       writer.kill();
     }
@@ -92,7 +106,7 @@ class WriterCrashTest {
       List<String> killedUploads = keys(store, SnapshotLayout.runShardsPrefix(killed.runId()));
       switch (phase) {
         case UPLOAD -> assertThat(killedUploads).as("some shards uploaded, not all")
-            .hasSize(UPLOAD_PAUSE_AT - 1);
+            .hasSize(uploadPauseAt - 1);
         case POINTER -> assertThat(manifests.listManifestRefs(10)).as("an orphan manifest")
             .hasSize(2).anySatisfy(ref -> assertThat(ref).contains(killed.runId()));
         case LOSERS -> assertThat(attemptDirs(killedUploads, 0)).as("two attempts at shard 0")
