@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/shardy-bench write|read}: prints figures beside the raw RocksDB limits. */
 @Command(name = "shardy-bench", mixinStandardHelpOptions = true,
     subcommands = {WriteBench.class, ReadBench.class, CostBench.class, OpsBench.class,
-        ServeBench.class},
+        ServeBench.class, SoakBench.class},
     description = "Benchmarks that print figures next to RocksDB's raw limits, measured in "
         + "the same run.")
 public final class Bench implements Runnable {

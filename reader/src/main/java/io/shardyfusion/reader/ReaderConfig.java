@@ -17,6 +17,9 @@ import java.nio.file.Path;
  *     .build();
  * }</pre>
  *
+ * @param localRoot where shards are cached, laid out like the store. Readers of one snapshot
+ *     prefix, in this process or others, may share it (on a local file system with POSIX
+ *     locks): each holds a file lock on the shard directories it uses, and eviction skips those
  * @param blockCacheBytes one LRU block cache shared by every open shard
  * @param downloadParallelism shard files downloaded at once when loading a snapshot
  * @param maxFallbackAttempts when the current manifest cannot be served at open, how many

@@ -24,18 +24,22 @@ final class ReaderState {
   final Instant loadedAt;
   private final ShardReader[] shards; // by db id; null for shards without rows
   final java.util.List<java.nio.file.Path> localDirs; // one per shard with rows
+  // This state's marks on its local directories (see CacheLocks), released once its handles
+  // closed: until then no reader's eviction, in any process, removes the files.
+  private final java.util.List<CacheLocks.Use> uses;
   private volatile java.util.function.Consumer<ReaderState> onClosed = s -> { };
   private final AtomicInteger refs = new AtomicInteger(1);
 
   ReaderState(Manifest manifest, String manifestRef, ShardRouter router, ShardReader[] shards,
-      java.util.List<java.nio.file.Path> localDirs) {
+      java.util.List<ShardCache.LocalShard> local) {
     this.manifest = manifest;
     this.manifestRef = manifestRef;
     this.router = router;
     this.encoding = manifest.keyEncoding();
     this.keys = new RecordRouter(router, encoding);
     this.shards = shards;
-    this.localDirs = java.util.List.copyOf(localDirs);
+    this.localDirs = local.stream().map(ShardCache.LocalShard::dir).toList();
+    this.uses = local.stream().map(ShardCache.LocalShard::use).toList();
     this.loadedAt = Instant.now();
   }
 
@@ -70,6 +74,7 @@ final class ReaderState {
   void release() {
     if (refs.decrementAndGet() == 0) {
       closeHandles();
+      uses.forEach(CacheLocks.Use::close);
       onClosed.accept(this);
     }
   }

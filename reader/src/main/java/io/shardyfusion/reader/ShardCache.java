@@ -20,37 +20,89 @@ import java.util.UUID;
  * {@code localRoot} never see each other's partial downloads.
  */
 final class ShardCache {
+  private static final String PART_SUFFIX = ".part";
   private final Path localRoot;
   private final ObjectStore store;
+  private final CacheLocks locks;
 
   ShardCache(Path localRoot, ObjectStore store) {
     this.localRoot = localRoot;
     this.store = store;
+    try {
+      Files.createDirectories(localRoot);
+    } catch (IOException e) {
+      throw new StorageException("cannot create the reader's localRoot " + localRoot + ": " + e
+          + "; check its permissions and free space", false, e);
+    }
+    this.locks = CacheLocks.forRoot(localRoot);
   }
+
+  /** A verified local shard directory and this reader's use mark on it (see {@link CacheLocks}). */
+  record LocalShard(Path dir, CacheLocks.Use use) {}
 
   /**
-   * Downloads and verifies a shard's files; returns the local directory. Another reader
-   * sharing {@code localRoot} may evict the directory meanwhile; that is retried a few times.
+   * Downloads and verifies a shard's files; returns the local directory, marked as used until
+   * the caller closes {@link LocalShard#use()}. Another reader sharing {@code localRoot} may have
+   * evicted a parent directory meanwhile; that is retried a few times.
    */
-  Path ensureLocal(ShardMeta shard) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return ensureLocalOnce(shard);
-      } catch (StorageException e) {
-        if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 3) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  private Path ensureLocalOnce(ShardMeta shard) {
+  LocalShard ensureLocal(ShardMeta shard) {
     String dirKey = store.keyOf(shard.dbUrl());
     Path dir = localRoot.resolve(dirKey).normalize();
     if (!dir.startsWith(localRoot)) {
       throw new StorageException("shard " + shard.dbId() + " url " + shard.dbUrl()
           + " escapes localRoot " + localRoot, false);
     }
+    String lockKey = lockKey(dir);
+    removeStalePartialsIfUnused(lockKey, dir);
+    // Marked before the files are checked: from here until the state closes, no other
+    // process's eviction can delete them, and one that is deleting them now finishes first.
+    CacheLocks.Use use = locks.acquireShared(lockKey);
+    try {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return new LocalShard(ensureLocalOnce(shard, dirKey, dir), use);
+        } catch (StorageException e) {
+          if (!(e.getCause() instanceof java.nio.file.NoSuchFileException) || attempt == 3) {
+            throw e;
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      use.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Temporary files of a download that never finished (a reader killed mid-download) are
+   * removed when nobody uses the directory; they are never read (only verified files are
+   * renamed into place), this only reclaims their space.
+   */
+  private void removeStalePartialsIfUnused(String dirKey, Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try {
+      locks.ifUnused(dirKey, () -> {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            if (isPartial(f)) {
+              Files.deleteIfExists(f);
+            }
+          }
+        }
+      });
+    } catch (IOException e) {
+      // reclaiming space only: the next eviction removes them
+    }
+  }
+
+  private static boolean isPartial(Path f) {
+    String name = f.getFileName().toString();
+    return name.startsWith(".") && name.endsWith(PART_SUFFIX);
+  }
+
+  private Path ensureLocalOnce(ShardMeta shard, String dirKey, Path dir) {
     try {
       Files.createDirectories(dir);
       for (ShardFile f : shard.files()) {
@@ -58,7 +110,7 @@ final class ShardCache {
         if (intact(target, f)) {
           continue;
         }
-        Path tmp = dir.resolve("." + f.name() + "." + UUID.randomUUID() + ".part");
+        Path tmp = dir.resolve("." + f.name() + "." + UUID.randomUUID() + PART_SUFFIX);
         try {
           store.download(dirKey + "/" + f.name(), tmp);
           if (!intact(tmp, f)) {
@@ -75,7 +127,7 @@ final class ShardCache {
       }
       return dir;
     } catch (IOException e) {
-      // Another reader evicting the directory meanwhile shows as NoSuchFileException: retried.
+      // A parent evicted meanwhile by another reader shows as NoSuchFileException: retried.
       throw new StorageException("cannot store shard " + shard.dbId() + " under " + dir + ": "
           + e + "; check free space and permissions of the reader's localRoot", true, e);
     }
@@ -99,33 +151,92 @@ final class ShardCache {
   }
 
   /**
-   * Deletes local shard directories a closed state used that {@code keep} does not. Another
-   * process sharing {@code localRoot} that still has such files open keeps reading them (the
-   * data stays until the last descriptor closes); one that opens them later downloads again.
+   * Deletes every local shard directory under {@code localRoot} that {@code keep} does not
+   * list and nobody uses: not this JVM's readers, not another process sharing the root (see
+   * {@link CacheLocks}). A directory in use elsewhere is skipped; a later eviction (after the
+   * next refresh of any reader) removes it once it is released.
+   *
+   * @return the directories deleted
    */
-  void evict(java.util.List<Path> closed, java.util.Collection<Path> keep) {
-    for (Path dir : closed) {
+  int evictUnused(java.util.Collection<Path> keep) {
+    int evicted = 0;
+    for (Path dir : shardDirs()) {
       if (keep.contains(dir)) {
         continue;
       }
-      try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-        for (Path f : (Iterable<Path>) files::iterator) {
-          Files.deleteIfExists(f);
-        }
-        Files.deleteIfExists(dir);
-        // attempt=… and db=… parents of a removed run may now be empty
-        Path parent = dir.getParent();
-        while (parent != null && parent.startsWith(localRoot) && !parent.equals(localRoot)) {
-          try {
-            Files.delete(parent);
-          } catch (IOException notEmpty) {
-            break;
-          }
-          parent = parent.getParent();
+      try {
+        if (locks.ifUnused(lockKey(dir), () -> deleteDir(dir))) {
+          evicted++;
         }
       } catch (IOException e) {
-        // a file in use elsewhere or already gone: the next eviction or restart retries
+        // a file vanished or cannot be deleted now: the next eviction or restart retries
       }
+    }
+    return evicted;
+  }
+
+  /** One spelling of a directory for {@link CacheLocks}, whichever way its URL was written. */
+  private String lockKey(Path dir) {
+    return localRoot.relativize(dir).toString().replace(java.io.File.separatorChar, '/');
+  }
+
+  /**
+   * The attempt directories under {@code localRoot/shards} (run_id=…/db=…/attempt=…). Another
+   * process may be evicting meanwhile: entries that vanish while listed are skipped.
+   */
+  private java.util.List<Path> shardDirs() {
+    return attemptDirs(localRoot);
+  }
+
+  /** As {@link #shardDirs()} for any {@code localRoot}; also the tests' and soak's view. */
+  static java.util.List<Path> attemptDirs(Path localRoot) {
+    java.util.List<Path> out = new java.util.ArrayList<>();
+    Path shards = localRoot.resolve(io.shardyfusion.layout.SnapshotLayout.SHARDS);
+    if (!Files.isDirectory(shards)) {
+      return out;
+    }
+    try {
+      Files.walkFileTree(shards, java.util.Set.of(), 3, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path p,
+            java.nio.file.attribute.BasicFileAttributes a) {
+          // at depth 3 directories are "visited" as files
+          if (a.isDirectory() && p.getFileName().toString().startsWith("attempt=")) {
+            out.add(p);
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e) {
+          return java.nio.file.FileVisitResult.CONTINUE; // vanished under an eviction
+        }
+      });
+    } catch (IOException e) {
+      // the shards directory itself vanished: nothing to list
+    }
+    return out;
+  }
+
+  private void deleteDir(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.deleteIfExists(f);
+      }
+    } catch (java.nio.file.NoSuchFileException gone) {
+      return;
+    }
+    Files.deleteIfExists(dir);
+    // attempt=… and db=… parents of a removed run may now be empty
+    Path parent = dir.getParent();
+    while (parent != null && parent.startsWith(localRoot) && !parent.equals(localRoot)
+        && !parent.equals(localRoot.resolve(io.shardyfusion.layout.SnapshotLayout.SHARDS))) {
+      try {
+        Files.delete(parent);
+      } catch (IOException notEmpty) {
+        break;
+      }
+      parent = parent.getParent();
     }
   }
 }

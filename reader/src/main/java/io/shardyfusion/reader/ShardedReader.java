@@ -490,16 +490,32 @@ public final class ShardedReader implements AutoCloseable {
     try {
       housekeeping.execute(() -> {
         // Under refreshLock: a refresh that is loading (and may reuse) these directories has
-        // either finished, and its state is current and kept, or not started.
-        synchronized (refreshLock) {
-          ReaderState now = current;
-          if (!closed && now != null) {
-            cache.evict(closedState.localDirs, now.localDirs);
-          }
-        }
+        // either finished, and its state is current and kept, or not started (its use marks
+        // would protect them anyway).
+        evictUnusedLocalFiles();
       });
     } catch (RejectedExecutionException e) {
       // closing: the files stay for the next start
+    }
+  }
+
+  /**
+   * Deletes the local shard directories under {@code localRoot} that neither the current
+   * snapshot nor anyone else uses now: another reader in this JVM or another process sharing
+   * the root holds a shared file lock on what it has open or is loading, and those are skipped
+   * until released. This runs by itself after every refresh (off the refreshing thread); call
+   * it to reclaim space at once, e.g. after another process sharing the root moved on:
+   *
+   * <pre>{@code
+   * int removed = reader.evictUnusedLocalFiles();
+   * }</pre>
+   *
+   * @return the number of directories deleted
+   */
+  public int evictUnusedLocalFiles() {
+    synchronized (refreshLock) {
+      ReaderState now = current;
+      return closed || now == null ? 0 : cache.evictUnused(now.localDirs);
     }
   }
 

@@ -15,7 +15,6 @@ import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.routing.ShardRouter;
 import io.shardyfusion.routing.ShardRouters;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,15 +75,16 @@ final class StateLoader implements AutoCloseable {
     ShardReaders backend = readersFor(manifest, manifestRef);
     ShardRouter router = ShardRouters.create(manifest.shardingSpec(), manifest.numDbs(),
         manifest.keyEncoding());
-    List<Path> dirs = downloadAll(manifest);
+    List<ShardCache.LocalShard> local = downloadAll(manifest);
     ShardReader[] shards = new ShardReader[manifest.numDbs()];
     try {
       for (int i = 0; i < manifest.shards().size(); i++) {
         ShardMeta s = manifest.shards().get(i);
-        shards[s.dbId()] = backend.open(dirs.get(i));
+        shards[s.dbId()] = backend.open(local.get(i).dir());
       }
     } catch (RuntimeException e) {
       closeAll(shards);
+      local.forEach(l -> l.use().close());
       if (e instanceof ShardyfusionException) {
         throw e;
       }
@@ -92,7 +92,7 @@ final class StateLoader implements AutoCloseable {
           + "; the local copy under the reader's localRoot may be damaged, delete it and retry",
           true, e);
     }
-    return new ReaderState(manifest, manifestRef, router, shards, dirs);
+    return new ReaderState(manifest, manifestRef, router, shards, local);
   }
 
   /** The backend the manifest names; an unknown one is the manifest's problem, not retryable. */
@@ -112,33 +112,75 @@ final class StateLoader implements AutoCloseable {
     return readers.computeIfAbsent(name, n -> backend.openReaders(readOptions));
   }
 
-  private List<Path> downloadAll(Manifest manifest) {
-    List<Future<Path>> futures = new ArrayList<>();
+  /** Every shard's verified local copy; on failure, releases what it marked as used. */
+  private List<ShardCache.LocalShard> downloadAll(Manifest manifest) {
+    List<Future<ShardCache.LocalShard>> futures = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean abandoned =
+        new java.util.concurrent.atomic.AtomicBoolean();
     for (ShardMeta s : manifest.shards()) {
-      futures.add(downloads.submit(() -> cache.ensureLocal(s)));
+      futures.add(downloads.submit(() -> {
+        if (abandoned.get()) {
+          return null; // another shard failed: do not start this one
+        }
+        return cache.ensureLocal(s);
+      }));
     }
-    List<Path> dirs = new ArrayList<>();
+    List<ShardCache.LocalShard> dirs = new ArrayList<>();
     long bytesDone = 0;
     try {
-      for (Future<Path> f : futures) {
+      for (Future<ShardCache.LocalShard> f : futures) {
         dirs.add(f.get());
         // Reported here, on the loading thread, so a listener needs no synchronization.
         bytesDone += manifest.shards().get(dirs.size() - 1).dbBytes();
         downloadListener.shardLoaded(dirs.size(), futures.size(), bytesDone);
       }
     } catch (ExecutionException e) {
-      futures.forEach(f -> f.cancel(true));
+      abandoned.set(true);
+      releaseAll(futures);
       if (e.getCause() instanceof ShardyfusionException s) {
         throw s;
       }
       throw new StorageException("loading shards of run " + manifest.runId() + " failed: "
           + e.getCause(), true, e.getCause());
     } catch (InterruptedException e) {
-      futures.forEach(f -> f.cancel(true));
+      abandoned.set(true);
+      releaseAll(futures);
       Thread.currentThread().interrupt();
       throw new StorageException("interrupted while loading run " + manifest.runId(), true, e);
+    } catch (RuntimeException e) { // a throwing download listener
+      abandoned.set(true);
+      releaseAll(futures);
+      throw e;
     }
     return dirs;
+  }
+
+  /**
+   * Releases the use marks of the downloads that succeeded, after waiting for those still
+   * running (the others skip their shard): a download abandoned while running would keep its
+   * mark, and so its directory, for the life of the process. Not cancelled with an interrupt
+   * either, for the same reason.
+   */
+  private static void releaseAll(List<Future<ShardCache.LocalShard>> futures) {
+    boolean interrupted = false;
+    for (Future<ShardCache.LocalShard> f : futures) {
+      for (;;) {
+        try {
+          ShardCache.LocalShard done = f.get();
+          if (done != null) {
+            done.use().close();
+          }
+          break;
+        } catch (ExecutionException failed) {
+          break; // it released its own mark
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void closeAll(ShardReader[] shards) {
