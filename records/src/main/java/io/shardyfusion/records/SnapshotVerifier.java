@@ -2,11 +2,17 @@ package io.shardyfusion.records;
 
 import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.reader.SnapshotInfo;
+import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.routing.ShardRouter;
+import io.shardyfusion.routing.ShardRouters;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The one check that a published snapshot reads back as written, the way a service reads it:
@@ -87,6 +93,55 @@ public final class SnapshotVerifier {
           + expectedRows);
     }
     return new Report(info, List.copyOf(lookups), List.copyOf(problems));
+  }
+
+  /**
+   * One input key and the routing context it was written with (the CEL columns' values; empty
+   * for hash or key-only CEL routing).
+   */
+  public record RoutedKey(Object key, Map<String, ?> routingContext) {
+    public RoutedKey(Object key) {
+      this(key, Map.of());
+    }
+  }
+
+  /**
+   * Routes every input key with the manifest's own sharding (its strategy, CEL expression,
+   * boundaries or routing values, and shard count) and compares what each shard must then
+   * hold with the row count the manifest records for it: the check that a runner (or cluster)
+   * wrote every record to the shard readers will look it up in.
+   *
+   * <pre>{@code
+   * List<String> problems = SnapshotVerifier.shardCountProblems(reader.manifest(),
+   *     LongStream.range(0, rows).mapToObj(RoutedKey::new).toList());
+   * }</pre>
+   *
+   * @return one sentence per shard whose count differs; empty when all match
+   */
+  public static List<String> shardCountProblems(Manifest manifest, Iterable<RoutedKey> keys) {
+    KeyEncoding encoding = manifest.keyEncoding();
+    ShardRouter router = ShardRouters.create(manifest.shardingSpec(), manifest.numDbs(),
+        encoding);
+    Map<Integer, Long> expected = new TreeMap<>();
+    for (RoutedKey k : keys) {
+      int db = router.route(encoding.normalize(k.key()), k.routingContext());
+      expected.merge(db, 1L, Long::sum);
+    }
+    Map<Integer, Long> actual = new TreeMap<>();
+    for (ShardMeta shard : manifest.shards()) {
+      if (shard.rowCount() > 0) {
+        actual.put(shard.dbId(), shard.rowCount());
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    for (int db = 0; db < manifest.numDbs(); db++) {
+      long want = expected.getOrDefault(db, 0L);
+      long got = actual.getOrDefault(db, 0L);
+      if (want != got) {
+        problems.add("shard " + db + " holds " + got + " rows but routing sends it " + want);
+      }
+    }
+    return problems;
   }
 
   /**

@@ -44,6 +44,23 @@ class SnapshotVerifierTest {
   }
 
   @Test
+  void shardCountsMatchTheManifestsRouterOnlyForTheKeysWritten() {
+    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder().s3Prefix(prefix)
+        .localRoot(tmp.resolve("reader-counts")).build())) {
+      List<SnapshotVerifier.RoutedKey> written = LongStream.rangeClosed(1, 20)
+          .mapToObj(SnapshotVerifier.RoutedKey::new).toList();
+      assertThat(SnapshotVerifier.shardCountProblems(reader.manifest(), written)).isEmpty();
+
+      // One key that was not written: the shard it routes to is one row short.
+      List<SnapshotVerifier.RoutedKey> wrong = LongStream.rangeClosed(1, 21)
+          .mapToObj(SnapshotVerifier.RoutedKey::new).toList();
+      assertThat(SnapshotVerifier.shardCountProblems(reader.manifest(), wrong))
+          .singleElement().asString().matches("shard \\d holds (\\d+) rows but routing sends "
+              + "it \\d+");
+    }
+  }
+
+  @Test
   void aSnapshotAsWrittenPasses() {
     SnapshotVerifier.Report r = check(List.of(
         new SnapshotVerifier.Expected("line 1", 1L, value(1)),

@@ -11,8 +11,9 @@ import java.util.List;
  * The JVM flags a Spark driver or local-mode job needs on Java 17: the {@code --add-opens} list
  * of Spark's own {@code org.apache.spark.launcher.JavaModuleOptions} plus
  * {@code -Djdk.reflect.useDirectMethodHandle=false}. Launch scripts read the same list from
- * the classpath resource {@value #RESOURCE} (generated from the runners pom, which also gives
- * it to the tests). Also set {@code SPARK_LOCAL_IP=127.0.0.1} for local runs.
+ * the classpath resource {@value #RESOURCE} (generated from the parent pom's
+ * {@code runners.jvm.options}, which also gives it to the tests and the cluster tests' JVMs).
+ * Also set {@code SPARK_LOCAL_IP=127.0.0.1} for local runs.
  */
 public final class JvmOptions {
   /** Classpath resource with the flags, space separated. */

@@ -125,6 +125,14 @@ public abstract class ServerProcess implements AutoCloseable {
   /** Stops the server and deletes its files; called once, by {@link #close()}. */
   protected abstract void stop();
 
+  /**
+   * How long this server has to come up; {@link #START_DEADLINE} unless a server that starts
+   * several JVMs (a Flink or Spark cluster) needs longer on a busy machine.
+   */
+  protected Duration startDeadline() {
+    return START_DEADLINE;
+  }
+
   /** Where the server writes its output. */
   public abstract Path logFile();
 
@@ -151,7 +159,7 @@ public abstract class ServerProcess implements AutoCloseable {
 
   /** Polls {@link #probe()} in short steps until it succeeds or {@link #START_DEADLINE}. */
   private void awaitReady() {
-    long deadline = System.nanoTime() + START_DEADLINE.toNanos();
+    long deadline = System.nanoTime() + startDeadline().toNanos();
     Exception lastProbe = null;
     while (System.nanoTime() < deadline) {
       checkAlive();
@@ -165,7 +173,7 @@ public abstract class ServerProcess implements AutoCloseable {
       pause(POLL);
     }
     throw new IllegalStateException(name + " did not answer on " + address() + " within "
-        + START_DEADLINE.toSeconds() + " s (last probe: " + lastProbe + "). Its log ("
+        + startDeadline().toSeconds() + " s (last probe: " + lastProbe + "). Its log ("
         + logFile() + "):\n" + tail(logFile()));
   }
 
@@ -198,7 +206,7 @@ public abstract class ServerProcess implements AutoCloseable {
   }
 
   /** A loopback port free right now (the server may still lose it: see startOnFreePort). */
-  static int freeLoopbackPort() {
+  protected static int freeLoopbackPort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
