@@ -27,8 +27,11 @@ final class ReaderState {
   private volatile java.util.function.Consumer<ReaderState> onClosed = s -> { };
   private final AtomicInteger refs = new AtomicInteger(1);
 
+  /** Open shard handles of every state of one reader (a metric); this state's are added. */
+  private final AtomicInteger openShards;
+
   ReaderState(Manifest manifest, String manifestRef, ShardRouter router, ShardReader[] shards,
-      java.util.List<java.nio.file.Path> localDirs) {
+      java.util.List<java.nio.file.Path> localDirs, AtomicInteger openShards) {
     this.manifest = manifest;
     this.manifestRef = manifestRef;
     this.router = router;
@@ -37,6 +40,18 @@ final class ReaderState {
     this.shards = shards;
     this.localDirs = java.util.List.copyOf(localDirs);
     this.loadedAt = Instant.now();
+    this.openShards = openShards;
+    openShards.addAndGet(openCount());
+  }
+
+  private int openCount() {
+    int n = 0;
+    for (ShardReader shard : shards) {
+      if (shard != null) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Where shard {@code dbId} is opened from, or null when it has no rows. */
@@ -84,6 +99,7 @@ final class ReaderState {
   }
 
   private void closeHandles() {
+    openShards.addAndGet(-openCount());
     for (ShardReader shard : shards) {
       if (shard != null) {
         shard.close();

@@ -22,10 +22,12 @@ import java.util.UUID;
 final class ShardCache {
   private final Path localRoot;
   private final ObjectStore store;
+  private final ReaderMetrics metrics;
 
-  ShardCache(Path localRoot, ObjectStore store) {
+  ShardCache(Path localRoot, ObjectStore store, ReaderMetrics metrics) {
     this.localRoot = localRoot;
     this.store = store;
+    this.metrics = metrics;
   }
 
   /**
@@ -53,9 +55,12 @@ final class ShardCache {
     }
     try {
       Files.createDirectories(dir);
+      long downloaded = 0;
+      long reused = 0;
       for (ShardFile f : shard.files()) {
         Path target = dir.resolve(f.name());
         if (intact(target, f)) {
+          reused += f.size();
           continue;
         }
         Path tmp = dir.resolve("." + f.name() + "." + UUID.randomUUID() + ".part");
@@ -69,9 +74,15 @@ final class ShardCache {
                 + "replaced; the snapshot cannot be served", false);
           }
           moveIntoPlace(tmp, target);
+          downloaded += f.size();
         } finally {
           Files.deleteIfExists(tmp);
         }
+      }
+      if (downloaded > 0) {
+        metrics.shardDownloaded(downloaded);
+      } else {
+        metrics.shardReused(reused);
       }
       return dir;
     } catch (IOException e) {
