@@ -15,7 +15,8 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 final class S3Clients {
   private S3Clients() {}
 
-  static S3Client create(S3ConnectionOptions o, CredentialProvider credentials) {
+  static S3Client create(S3ConnectionOptions o, CredentialProvider credentials,
+      RequestRetryCounter retries) {
     S3ClientBuilder b = S3Client.builder()
         // Apache, never Netty (clashes with Spark's) nor CRT (its multipart fails on S3Proxy).
         .httpClientBuilder(ApacheHttpClient.builder()
@@ -30,6 +31,7 @@ final class S3Clients {
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .overrideConfiguration(c -> c
             .apiCallTimeout(o.apiCallTimeout())
+            .addExecutionInterceptor(retries)
             // Standard strategy: exponential backoff with jitter, only on throttling, 5xx,
             // timeouts and I/O errors.
             .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
