@@ -4,7 +4,6 @@ import io.shardyfusion.errors.ShardyfusionException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -143,6 +142,19 @@ public final class ShardyCli implements Callable<Integer> {
       description = "Log what the library does (stderr) and print stack traces on errors.")
   boolean verbose;
 
+  @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", order = 9,
+      description = "Log lines (stderr) as text (default) or json: one object per line with "
+          + "level, logger, message, the MDC and key/value pairs (run_id, shard_id, "
+          + "manifest_ref). Default: $SHARDY_LOG_FORMAT, else text. Level: warn, info with -v, "
+          + "or $SHARDY_LOG_LEVEL.")
+  void logFormat(String format) {
+    // Applied before parsing (LogSetup.prepare, in main); here only checked.
+    if (!LogSetup.FORMATS.contains(format.toLowerCase(java.util.Locale.ROOT))) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--log-format must be one "
+          + "of " + LogSetup.FORMATS + ", got '" + format + "'");
+    }
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final CliContext ctx;
@@ -171,10 +183,8 @@ public final class ShardyCli implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    // slf4j-simple reads its level once, at the first logger: before anything logs.
-    boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
-    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+    // Logging reads its format and level once, at the first logger: before anything logs.
+    LogSetup.prepare(args, System.getenv());
     ShardyCli root = new ShardyCli(CliContext.system());
     // Ctrl-C: still remove the temporary shard cache (without waiting for the command).
     Thread cleanup = new Thread(() -> {
