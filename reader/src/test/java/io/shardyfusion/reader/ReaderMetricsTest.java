@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.shardyfusion.errors.KeyValidationException;
 import io.shardyfusion.errors.ManifestParseException;
 import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.manifest.ShardFile;
@@ -97,12 +98,13 @@ class ReaderMetricsTest {
       assertThat(v(s, "shardyfusion_reader_keys_missing_total")).isEqualTo(3);
 
       // errors, by operation and type
-      assertThatThrownBy(() -> reader.get("not a number")).isInstanceOf(RuntimeException.class);
+      assertThatThrownBy(() -> reader.get("not a number"))
+          .isInstanceOf(KeyValidationException.class);
       s = endpoint.scrape();
       assertThat(s.find("shardyfusion_reader_errors_total", tagged("operation", "get")))
           .singleElement().satisfies(e -> {
             assertThat(e.value()).isEqualTo(1);
-            assertThat(e.labels().get("type")).isNotBlank();
+            assertThat(e.labels()).containsEntry("type", "KeyValidationException");
           });
 
       // a refresh that finds nothing new
