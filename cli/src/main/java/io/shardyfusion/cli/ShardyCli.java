@@ -148,10 +148,10 @@ public final class ShardyCli implements Callable<Integer> {
           + "manifest_ref). Default: $SHARDY_LOG_FORMAT, else text. Level: warn, info with -v, "
           + "or $SHARDY_LOG_LEVEL.")
   void logFormat(String format) {
-    // Applied before parsing (LogSetup.prepare, in main); here only checked.
-    if (!LogSetup.FORMATS.contains(format.toLowerCase(java.util.Locale.ROOT))) {
+    // Applied before parsing (LogOptions.prepare, in main); here only checked.
+    if (!LogOptions.FORMATS.contains(format.toLowerCase(java.util.Locale.ROOT))) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--log-format must be one "
-          + "of " + LogSetup.FORMATS + ", got '" + format + "'");
+          + "of " + LogOptions.FORMATS + ", got '" + format + "'");
     }
   }
 
@@ -184,7 +184,7 @@ public final class ShardyCli implements Callable<Integer> {
 
   public static void main(String[] args) {
     // Logging reads its format and level once, at the first logger: before anything logs.
-    LogSetup.prepare(args, System.getenv());
+    LogOptions.prepare(args, System.getenv());
     ShardyCli root = new ShardyCli(CliContext.system());
     // Ctrl-C: still remove the temporary shard cache (without waiting for the command).
     Thread cleanup = new Thread(() -> {
