@@ -52,10 +52,16 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     console.setEncoder(json ? jsonEncoder(context) : textEncoder(context));
     console.start();
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.toLevel(System.getProperty(LogOptions.LEVEL_PROPERTY, "warn"), Level.WARN));
+    root.setLevel(Level.toLevel(System.getProperty(LogOptions.LEVEL_PROPERTY, "warn"),
+        Level.WARN));
     root.addAppender(console);
     for (String name : QUIET) {
       context.getLogger(name).setLevel(Level.WARN);
+    }
+    // shardy serve logs its refresh events and start/stop at info even without -v (a finer
+    // root level, debug say, applies to it as to everything).
+    if (root.getLevel().isGreaterOrEqual(Level.WARN)) {
+      context.getLogger("io.shardyfusion.serve").setLevel(Level.INFO);
     }
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }

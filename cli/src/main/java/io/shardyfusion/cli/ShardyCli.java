@@ -185,6 +185,8 @@ public final class ShardyCli implements Callable<Integer> {
   public static void main(String[] args) {
     // Logging reads its format and level once, at the first logger: before anything logs.
     LogOptions.prepare(args, System.getenv());
+    // Undertow (shardy serve) logs through jboss-logging: to SLF4J too, not java.util.logging.
+    System.setProperty("org.jboss.logging.provider", "slf4j");
     ShardyCli root = new ShardyCli(CliContext.system());
     // Ctrl-C: still remove the temporary shard cache (without waiting for the command).
     Thread cleanup = new Thread(() -> {

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 class WriterMetrics {
   static final int FLUSH_EVERY = 4096;
 
-  /** The phases of a write (the {@code phase} tag of {@code shardyfusion.writer.phase.duration}). */
+  /** The phases of a write: the {@code phase} tag of {@code shardyfusion.writer.phase.duration}. */
   enum Phase {
     ROUTE_SORT("route_sort"), BUILD("build"), UPLOAD("upload"), PUBLISH("publish");
 
@@ -87,7 +87,8 @@ class WriterMetrics {
           "Write operations that published a snapshot");
       writesFailed = counter("shardyfusion.writes.failed", null,
           "Write operations that failed (nothing published)");
-      writeDuration = timer("shardyfusion.write.duration", "Write operation duration", Tags.empty());
+      writeDuration = timer("shardyfusion.write.duration", "Write operation duration",
+          Tags.empty());
       rowsRouted = counter("shardyfusion.writer.rows.routed", null,
           "Records routed to a shard and sorted");
       bytesRouted = counter("shardyfusion.writer.routed", "bytes",
