@@ -49,6 +49,10 @@ final class ReadBench implements Callable<Integer> {
           + "figures: sqlite-jdbc SELECTs on the same files)") String backend;
   @Option(names = "--block-cache-mb", defaultValue = "1024",
       description = "reader block cache; the raw figures use the same size") long blockCacheMb;
+  @Option(names = "--metrics",
+      description = "also compare get() with metrics on (a Prometheus registry) and off: two "
+          + "readers of the same snapshot, timed in alternating rounds on one thread")
+  boolean metrics;
 
   @Override
   public Integer call() throws Exception {
@@ -87,17 +91,12 @@ final class ReadBench implements Callable<Integer> {
       print("get() cold (first 1000 after open)", cold, Double.NaN);
       warm(reader, rnd);
       Histogram h = new Histogram(3);
-      long t0 = System.nanoTime();
-      for (int i = 0; i < ops; i++) {
-        long k = BenchData.key(rnd.nextLong(rows));
-        long t = System.nanoTime();
-        if (reader.get(k) == null) {
-          throw new IllegalStateException("key " + k + " missing");
-        }
-        h.recordValue(System.nanoTime() - t);
-      }
-      print("get() warm, 1 thread", h, ops / ((System.nanoTime() - t0) / 1e9));
+      long nanos = timedGets(reader, 43, ops, h);
+      print("get() warm, 1 thread", h, ops / (nanos / 1e9));
       print("get() warm, 2 threads", null, throughput(reader, 2));
+      if (metrics) {
+        metricsOnOff(reader, store, work);
+      }
       Histogram mg = new Histogram(3);
       for (int i = 0; i < 20_000; i++) {
         List<Long> keys = new ArrayList<>(100);
@@ -186,6 +185,66 @@ final class ReadBench implements Callable<Integer> {
         refreshReaders, errors.get());
     print("get() idle, " + refreshReaders + " threads", idleH, Double.NaN);
     print("get() during refresh, " + refreshReaders + " thr", busyH, Double.NaN);
+  }
+
+  /**
+   * get() with metrics off ({@code off}, the reader above) and on (a second reader of the same
+   * snapshot, its own local copy and block cache of the same size, registered in a Prometheus
+   * registry), in 20 alternating rounds on one thread over the same keys, so that machine noise
+   * falls on both alike.
+   */
+  private void metricsOnOff(ShardedReader off, BenchStore store, Path work) {
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus =
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+    try (ShardedReader on = ShardedReader.open(store.readerConfig()
+        .localRoot(work.resolve("reader-metrics")).blockCacheBytes(blockCacheMb << 20)
+        .meterRegistry(prometheus).build())) {
+      warm(on, new SplittableRandom(7));
+      warm(off, new SplittableRandom(7));
+      Histogram hOff = new Histogram(3);
+      Histogram hOn = new Histogram(3);
+      long nanosOff = 0;
+      long nanosOn = 0;
+      int rounds = 20;
+      int perRound = Math.max(1, ops / rounds);
+      for (int round = 0; round < rounds; round++) {
+        long seed = 1000 + round;
+        // Alternate which goes first, so that neither always runs on a warmer cache.
+        if (round % 2 == 0) {
+          nanosOff += timedGets(off, seed, perRound, hOff);
+          nanosOn += timedGets(on, seed, perRound, hOn);
+        } else {
+          nanosOn += timedGets(on, seed, perRound, hOn);
+          nanosOff += timedGets(off, seed, perRound, hOff);
+        }
+      }
+      long total = (long) rounds * perRound;
+      print("get() metrics off, 1 thread", hOff, total / (nanosOff / 1e9));
+      print("get() metrics on (Prometheus)", hOn, total / (nanosOn / 1e9));
+      double counted = prometheus.get("shardyfusion.reader.get.duration").timer().count();
+      System.out.printf("%-34s p50 %.3f, p99 %.3f, mean %.3f (on/off; %,.0f gets counted)%n",
+          "metrics on / off", ratio(hOn, hOff, 50), ratio(hOn, hOff, 99),
+          (double) nanosOn / nanosOff, counted);
+    }
+  }
+
+  private static double ratio(Histogram on, Histogram off, double percentile) {
+    return (double) on.getValueAtPercentile(percentile) / off.getValueAtPercentile(percentile);
+  }
+
+  private long timedGets(ShardedReader reader, long seed, int n, Histogram h) {
+    SplittableRandom r = new SplittableRandom(seed);
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      long k = BenchData.key(r.nextLong(rows));
+      long t = System.nanoTime();
+      if (reader.get(k) == null) {
+        throw new IllegalStateException("key " + k + " missing");
+      }
+      h.recordValue(System.nanoTime() - t);
+    }
+    return System.nanoTime() - start;
   }
 
   private void warm(ShardedReader reader, SplittableRandom rnd) {

@@ -4,7 +4,6 @@ import io.shardyfusion.errors.ShardyfusionException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -147,6 +146,19 @@ public final class ShardyCli implements Callable<Integer> {
       description = "Log what the library does (stderr) and print stack traces on errors.")
   boolean verbose;
 
+  @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "FORMAT", order = 9,
+      description = "Log lines (stderr) as text (default) or json: one object per line with "
+          + "level, logger, message, the MDC and key/value pairs (run_id, shard_id, "
+          + "manifest_ref). Default: $SHARDY_LOG_FORMAT, else text. Level: warn, info with -v, "
+          + "or $SHARDY_LOG_LEVEL.")
+  void logFormat(String format) {
+    // Applied before parsing (LogOptions.prepare, in main); here only checked.
+    if (!LogOptions.FORMATS.contains(format.toLowerCase(java.util.Locale.ROOT))) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--log-format must be one "
+          + "of " + LogOptions.FORMATS + ", got '" + format + "'");
+    }
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final CliContext ctx;
@@ -175,13 +187,9 @@ public final class ShardyCli implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    // slf4j-simple reads its level once, at the first logger: before anything logs.
-    boolean verbose = Arrays.stream(args).anyMatch(a -> a.equals("-v") || a.equals("--verbose"));
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
-    System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-    // shardy serve logs its refresh events and start/stop at info even without -v.
-    System.setProperty("org.slf4j.simpleLogger.log.io.shardyfusion.serve", "info");
-    // Undertow (serve) logs through jboss-logging: to SLF4J too, not java.util.logging.
+    // Logging reads its format and level once, at the first logger: before anything logs.
+    LogOptions.prepare(args, System.getenv());
+    // Undertow (shardy serve) logs through jboss-logging: to SLF4J too, not java.util.logging.
     System.setProperty("org.jboss.logging.provider", "slf4j");
     ShardyCli root = new ShardyCli(CliContext.system());
     // Ctrl-C: still remove the temporary shard cache (without waiting for the command).

@@ -5,6 +5,8 @@ import io.shardyfusion.manifest.store.ManifestStoreFactory;
 import io.shardyfusion.storage.CredentialProvider;
 import io.shardyfusion.storage.S3ConnectionOptions;
 import io.shardyfusion.storage.StorageLocation;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.nio.file.Path;
 
 /**
@@ -35,12 +37,27 @@ import java.nio.file.Path;
  *     always read from {@code s3Prefix}
  * @param downloadListener told after each shard is made local while opening or refreshing
  *     (null = {@link ShardDownloadListener#NONE})
+ * @param meterRegistry where the reader's meters (docs/METRICS.md) are registered; null
+ *     (default) = no metrics, and lookups pay one virtual call to a no-op
+ * @param meterTags tags added to every meter of this reader, to tell several readers sharing
+ *     one registry apart (e.g. {@code snapshot=users}); empty by default
  */
 public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider credentialProvider,
     S3ConnectionOptions s3ConnectionOptions, long blockCacheBytes, int downloadParallelism,
     int maxFallbackAttempts, java.time.Duration refreshInterval, double maxReadsPerSecond,
     String pinnedManifestRef, ManifestStoreFactory manifestStore,
-    ShardDownloadListener downloadListener) {
+    ShardDownloadListener downloadListener, MeterRegistry meterRegistry, Tags meterTags) {
+
+  /** The configuration without metrics. */
+  public ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider credentialProvider,
+      S3ConnectionOptions s3ConnectionOptions, long blockCacheBytes, int downloadParallelism,
+      int maxFallbackAttempts, java.time.Duration refreshInterval, double maxReadsPerSecond,
+      String pinnedManifestRef, ManifestStoreFactory manifestStore,
+      ShardDownloadListener downloadListener) {
+    this(s3Prefix, localRoot, credentialProvider, s3ConnectionOptions, blockCacheBytes,
+        downloadParallelism, maxFallbackAttempts, refreshInterval, maxReadsPerSecond,
+        pinnedManifestRef, manifestStore, downloadListener, null, Tags.empty());
+  }
 
   /** The configuration without a download listener. */
   public ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider credentialProvider,
@@ -55,6 +72,9 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
   public ReaderConfig {
     if (downloadListener == null) {
       downloadListener = ShardDownloadListener.NONE;
+    }
+    if (meterTags == null) {
+      meterTags = Tags.empty();
     }
     if (s3Prefix == null) {
       throw new ConfigValidationException("s3Prefix is required, e.g. s3://bucket/path");
@@ -122,6 +142,8 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
     private String pinnedManifestRef;
     private ManifestStoreFactory manifestStore;
     private ShardDownloadListener downloadListener;
+    private MeterRegistry meterRegistry;
+    private Tags meterTags = Tags.empty();
 
     private Builder() {}
 
@@ -188,10 +210,37 @@ public record ReaderConfig(String s3Prefix, Path localRoot, CredentialProvider c
       return this;
     }
 
+    /**
+     * Registers the reader's meters (timers, counters, gauges; see docs/METRICS.md) in
+     * {@code registry}, e.g. a {@code PrometheusMeterRegistry} or an {@code OtlpMeterRegistry}.
+     * Null (the default) turns metrics off. The reader removes its meters on close.
+     *
+     * <pre>{@code
+     * PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+     * ReaderConfig.builder().s3Prefix(url).localRoot(dir)
+     *     .meterRegistry(prometheus).meterTags(Tags.of("snapshot", "users")).build();
+     * // serve prometheus.scrape() on /metrics
+     * }</pre>
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = registry;
+      return this;
+    }
+
+    /**
+     * Tags added to every meter of this reader. Readers sharing one registry need distinct
+     * tags (e.g. {@code snapshot=NAME}): meters with equal names and tags are one meter.
+     */
+    public Builder meterTags(Iterable<io.micrometer.core.instrument.Tag> tags) {
+      this.meterTags = Tags.of(tags);
+      return this;
+    }
+
     public ReaderConfig build() {
       return new ReaderConfig(s3Prefix, localRoot, credentialProvider, s3ConnectionOptions,
           blockCacheBytes, downloadParallelism, maxFallbackAttempts, refreshInterval,
-          maxReadsPerSecond, pinnedManifestRef, manifestStore, downloadListener);
+          maxReadsPerSecond, pinnedManifestRef, manifestStore, downloadListener, meterRegistry,
+          meterTags);
     }
   }
 }

@@ -30,8 +30,11 @@ final class ReaderState {
   private volatile java.util.function.Consumer<ReaderState> onClosed = s -> { };
   private final AtomicInteger refs = new AtomicInteger(1);
 
+  /** Open shard handles of every state of one reader (a metric); this state's are added. */
+  private final AtomicInteger openShards;
+
   ReaderState(Manifest manifest, String manifestRef, ShardRouter router, ShardReader[] shards,
-      java.util.List<ShardCache.LocalShard> local) {
+      java.util.List<ShardCache.LocalShard> local, AtomicInteger openShards) {
     this.manifest = manifest;
     this.manifestRef = manifestRef;
     this.router = router;
@@ -41,6 +44,18 @@ final class ReaderState {
     this.localDirs = local.stream().map(ShardCache.LocalShard::dir).toList();
     this.uses = local.stream().map(ShardCache.LocalShard::use).toList();
     this.loadedAt = Instant.now();
+    this.openShards = openShards;
+    openShards.addAndGet(openCount());
+  }
+
+  private int openCount() {
+    int n = 0;
+    for (ShardReader shard : shards) {
+      if (shard != null) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Where shard {@code dbId} is opened from, or null when it has no rows. */
@@ -89,6 +104,7 @@ final class ReaderState {
   }
 
   private void closeHandles() {
+    openShards.addAndGet(-openCount());
     for (ShardReader shard : shards) {
       if (shard != null) {
         shard.close();

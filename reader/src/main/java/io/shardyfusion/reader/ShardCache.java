@@ -24,8 +24,9 @@ final class ShardCache {
   private final Path localRoot;
   private final ObjectStore store;
   private final CacheLocks locks;
+  private final ReaderMetrics metrics;
 
-  ShardCache(Path localRoot, ObjectStore store) {
+  ShardCache(Path localRoot, ObjectStore store, ReaderMetrics metrics) {
     this.localRoot = localRoot;
     this.store = store;
     try {
@@ -35,6 +36,7 @@ final class ShardCache {
           + "; check its permissions and free space", false, e);
     }
     this.locks = CacheLocks.forRoot(localRoot);
+    this.metrics = metrics;
   }
 
   /** A verified local shard directory and this reader's use mark on it (see {@link CacheLocks}). */
@@ -105,9 +107,12 @@ final class ShardCache {
   private Path ensureLocalOnce(ShardMeta shard, String dirKey, Path dir) {
     try {
       Files.createDirectories(dir);
+      long downloaded = 0;
+      long reused = 0;
       for (ShardFile f : shard.files()) {
         Path target = dir.resolve(f.name());
         if (intact(target, f)) {
+          reused += f.size();
           continue;
         }
         Path tmp = dir.resolve("." + f.name() + "." + UUID.randomUUID() + PART_SUFFIX);
@@ -121,9 +126,15 @@ final class ShardCache {
                 + "replaced; the snapshot cannot be served", false);
           }
           moveIntoPlace(tmp, target);
+          downloaded += f.size();
         } finally {
           Files.deleteIfExists(tmp);
         }
+      }
+      if (downloaded > 0) {
+        metrics.shardDownloaded(downloaded);
+      } else {
+        metrics.shardReused(reused);
       }
       return dir;
     } catch (IOException e) {

@@ -71,6 +71,7 @@ public final class ShardedReader implements AutoCloseable {
   private final ExecutorService housekeeping;
   private final ScheduledExecutorService refresher;
   private final TokenBucket readLimit;
+  private final ReaderMetrics metrics;
   private final List<RefreshListener> listeners = new CopyOnWriteArrayList<>();
   private final Object refreshLock = new Object();
   private volatile ReaderState current;
@@ -80,6 +81,7 @@ public final class ShardedReader implements AutoCloseable {
 
   private ShardedReader(ReaderConfig config) {
     this.config = config;
+    this.metrics = ReaderMetrics.create(config.meterRegistry(), config.meterTags());
     this.store = ObjectStores.open(config.s3Prefix(), config.s3ConnectionOptions(),
         config.credentialProvider());
     try {
@@ -99,7 +101,7 @@ public final class ShardedReader implements AutoCloseable {
         : Executors.newSingleThreadScheduledExecutor(daemon("shardyfusion-reader-refresh"));
     this.readLimit = config.maxReadsPerSecond() > 0
         ? TokenBucket.perSecond(config.maxReadsPerSecond()) : null;
-    this.cache = new ShardCache(config.localRoot(), store);
+    this.cache = new ShardCache(config.localRoot(), store, metrics);
     this.loader = new StateLoader(manifests, cache,
         new ShardReadOptions(config.blockCacheBytes()), downloads, config.downloadListener());
   }
@@ -116,6 +118,9 @@ public final class ShardedReader implements AutoCloseable {
     ShardedReader reader = new ShardedReader(config);
     try {
       reader.current = reader.openWithFallback();
+      reader.serving(reader.current, "opened");
+      reader.metrics.bindGauges(() -> reader.current, ShardedReader::ageSeconds,
+          reader.loader.openShards::get);
       if (reader.refresher != null) {
         long ms = config.refreshInterval().toMillis();
         reader.refresher.scheduleWithFixedDelay(reader::backgroundRefresh, ms, ms,
@@ -147,14 +152,31 @@ public final class ShardedReader implements AutoCloseable {
           ReaderState s = loader.open(loader.loadManifest(ref), ref);
           lastRefreshError = "current snapshot " + pointer.manifestRef()
               + " could not be served (" + first.getMessage() + "); serving " + ref;
-          LOG.warn(lastRefreshError);
+          LOG.atWarn().addKeyValue("manifest_ref", ref)
+              .addKeyValue("current_manifest_ref", pointer.manifestRef())
+              .log(lastRefreshError);
           return s;
         } catch (ShardyfusionException e) {
-          LOG.warn("fallback manifest {} cannot be served either: {}", ref, e.getMessage());
+          LOG.atWarn().addKeyValue("manifest_ref", ref)
+              .log("fallback manifest {} cannot be served either: {}", ref, e.getMessage());
         }
       }
       throw first;
     }
+  }
+
+  private static double ageSeconds(ReaderState s) {
+    return Duration.between(s.manifest.required().createdAt(), Instant.now()).toMillis() / 1e3;
+  }
+
+  /** A state starts being served: the info gauge and one log line with its identity. */
+  private void serving(ReaderState s, String how) {
+    metrics.serving(s.manifest.runId(), s.manifestRef);
+    LOG.atInfo().addKeyValue("run_id", s.manifest.runId())
+        .addKeyValue("manifest_ref", s.manifestRef)
+        .addKeyValue("num_dbs", s.manifest.numDbs())
+        .addKeyValue("shards", s.manifest.shards().size())
+        .log("reader {}: serving snapshot", how);
   }
 
   private static boolean isUnreachable(ShardyfusionException e) {
@@ -172,14 +194,23 @@ public final class ShardedReader implements AutoCloseable {
    * As {@link #get(Object)}, for multi-column CEL sharding whose routing reads other columns.
    */
   public byte[] get(Object key, Map<String, ?> routingContext) {
-    throttle(1);
-    ReaderState s = acquire();
+    long t0 = metrics.start();
     try {
-      RecordRouter.Routed k = s.keys.routeForLookup(key, routingContext);
-      ShardReader shard = s.shard(k.dbId());
-      return shard == null ? null : shard.get(k.keyBytes());
-    } finally {
-      s.release();
+      throttle(1);
+      byte[] value;
+      ReaderState s = acquire();
+      try {
+        RecordRouter.Routed k = s.keys.routeForLookup(key, routingContext);
+        ShardReader shard = s.shard(k.dbId());
+        value = shard == null ? null : shard.get(k.keyBytes());
+      } finally {
+        s.release();
+      }
+      metrics.getDone(t0, value != null);
+      return value;
+    } catch (RuntimeException e) {
+      metrics.error(ReaderMetrics.Op.GET, e);
+      throw e;
     }
   }
 
@@ -196,29 +227,44 @@ public final class ShardedReader implements AutoCloseable {
 
   /** As {@link #multiGet(List)}, all keys routed with one CEL routing context. */
   public Map<Object, byte[]> multiGet(List<?> keys, Map<String, ?> routingContext) {
-    throttle(keys.size());
-    ReaderState s = acquire();
-    try {
-      Object[] normalized = new Object[keys.size()];
-      byte[][] values = lookupAll(s, keys, normalized, routingContext);
-      Map<Object, byte[]> out = new LinkedHashMap<>();
-      for (int i = 0; i < normalized.length; i++) {
-        out.put(normalized[i], values[i]);
-      }
-      return out;
-    } finally {
-      s.release();
+    Object[] normalized = new Object[keys.size()];
+    byte[][] values = lookupAll(keys, normalized, routingContext);
+    Map<Object, byte[]> out = new LinkedHashMap<>();
+    for (int i = 0; i < normalized.length; i++) {
+      out.put(normalized[i], values[i]);
     }
+    return out;
   }
 
   /** Values of many keys as a list parallel to {@code keys}, null where a key is absent. */
   public List<byte[]> multiGetList(List<?> keys) {
-    throttle(keys.size());
-    ReaderState s = acquire();
+    return Arrays.asList(lookupAll(keys, new Object[keys.size()], null));
+  }
+
+  /** A multiGet, timed and counted as one: the batch's latency, its keys found and missing. */
+  private byte[][] lookupAll(List<?> keys, Object[] normalized,
+      Map<String, ?> routingContext) {
+    long t0 = metrics.start();
     try {
-      return Arrays.asList(lookupAll(s, keys, new Object[keys.size()], null));
-    } finally {
-      s.release();
+      throttle(keys.size());
+      byte[][] values;
+      ReaderState s = acquire();
+      try {
+        values = lookupAll(s, keys, normalized, routingContext);
+      } finally {
+        s.release();
+      }
+      int found = 0;
+      for (byte[] v : values) {
+        if (v != null) {
+          found++;
+        }
+      }
+      metrics.multiGetDone(t0, values.length, found);
+      return values;
+    } catch (RuntimeException e) {
+      metrics.error(ReaderMetrics.Op.MULTI_GET, e);
+      throw e;
     }
   }
 
@@ -409,16 +455,24 @@ public final class ShardedReader implements AutoCloseable {
         return false;
       }
       lastRefreshAttempt = Instant.now();
+      long t0 = metrics.start();
       ReaderState next;
       try {
         CurrentPointer pointer = loader.loadCurrent();
         if (pointer.manifestRef().equals(servedRef)) {
           lastRefreshError = null;
+          metrics.refreshDone(t0, ReaderMetrics.RefreshOutcome.UNCHANGED);
           return false;
         }
         next = loader.open(loader.loadManifest(pointer.manifestRef()), pointer.manifestRef());
       } catch (RuntimeException e) {
         lastRefreshError = e.getMessage();
+        metrics.refreshDone(t0, ReaderMetrics.RefreshOutcome.FAILED);
+        metrics.error(ReaderMetrics.Op.REFRESH, e);
+        LOG.atWarn().addKeyValue("run_id", before.runId())
+            .addKeyValue("manifest_ref", before.manifestRef())
+            .addKeyValue("error_type", e.getClass().getSimpleName())
+            .log("refresh failed; still serving the previous snapshot: {}", e.getMessage());
         listeners.forEach(l -> notify(() -> l.onRefreshFailed(e)));
         throw e;
       }
@@ -429,6 +483,8 @@ public final class ShardedReader implements AutoCloseable {
       previous.release();
       lastRefreshError = null;
       after = info(next);
+      metrics.refreshDone(t0, ReaderMetrics.RefreshOutcome.SWAPPED);
+      serving(next, "refreshed from run " + before.runId());
     }
     listeners.forEach(l -> notify(() -> l.onRefreshed(before, after)));
     return true;
@@ -440,8 +496,7 @@ public final class ShardedReader implements AutoCloseable {
     } catch (ReaderStateException closing) {
       // closed between schedule and run
     } catch (RuntimeException e) {
-      LOG.warn("background refresh failed; still serving the previous snapshot: {}",
-          e.getMessage());
+      // refresh() logged it, with the served snapshot's identity
     }
   }
 
@@ -464,6 +519,7 @@ public final class ShardedReader implements AutoCloseable {
         return;
       }
       closed = true;
+      metrics.close();
       ReaderState s = current;
       if (s != null) {
         s.release();
@@ -526,7 +582,10 @@ public final class ShardedReader implements AutoCloseable {
 
   private void throttle(int keys) {
     if (readLimit != null && keys > 0) {
-      readLimit.acquire(keys);
+      long waited = readLimit.acquire(keys);
+      if (waited > 0) {
+        metrics.rateLimited(waited);
+      }
     }
   }
 

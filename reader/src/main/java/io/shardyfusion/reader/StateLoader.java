@@ -36,6 +36,9 @@ final class StateLoader implements AutoCloseable {
   private final Map<String, ShardReaders> readers = new ConcurrentHashMap<>();
   private final ExecutorService downloads;
   private final ShardDownloadListener downloadListener;
+  /** Shard handles open across every state this loader made (the shards.open gauge). */
+  final java.util.concurrent.atomic.AtomicInteger openShards =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   StateLoader(ManifestStore manifests, ShardCache cache, ShardReadOptions readOptions,
       ExecutorService downloads, ShardDownloadListener downloadListener) {
@@ -92,7 +95,7 @@ final class StateLoader implements AutoCloseable {
           + "; the local copy under the reader's localRoot may be damaged, delete it and retry",
           true, e);
     }
-    return new ReaderState(manifest, manifestRef, router, shards, local);
+    return new ReaderState(manifest, manifestRef, router, shards, local, openShards);
   }
 
   /** The backend the manifest names; an unknown one is the manifest's problem, not retryable. */

@@ -36,18 +36,26 @@ public final class TokenBucket {
     return new TokenBucket(rate, System::nanoTime, LockSupport::parkNanos);
   }
 
-  /** Takes {@code n} tokens, waiting until the bucket has them. */
-  public synchronized void acquire(long n) {
+  /**
+   * Takes {@code n} tokens, waiting until the bucket has them.
+   *
+   * @return how long this call waited for tokens, in nanoseconds (0 = it did not wait), for
+   *     rate-limit metrics
+   */
+  public synchronized long acquire(long n) {
     refill();
     tokens -= n;
-    if (tokens < 0) {
-      long wait = (long) Math.ceil(-tokens / ratePerNano);
-      long until = last + wait;
-      for (long now = clock.getAsLong(); now < until; now = clock.getAsLong()) {
-        sleeper.sleepNanos(until - now);
-      }
-      refill();
+    if (tokens >= 0) {
+      return 0;
     }
+    long wait = (long) Math.ceil(-tokens / ratePerNano);
+    long start = last;
+    long until = start + wait;
+    for (long now = clock.getAsLong(); now < until; now = clock.getAsLong()) {
+      sleeper.sleepNanos(until - now);
+    }
+    refill();
+    return Math.max(1, last - start);
   }
 
   private void refill() {

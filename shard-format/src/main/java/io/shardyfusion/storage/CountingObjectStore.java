@@ -53,6 +53,11 @@ public final class CountingObjectStore implements ObjectStore {
   }
 
   @Override
+  public long requestRetries() {
+    return inner.requestRetries();
+  }
+
+  @Override
   public void put(String key, byte[] data, String contentType) {
     inner.put(key, data, contentType);
     counts.puts.increment();

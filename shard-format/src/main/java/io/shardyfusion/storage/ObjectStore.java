@@ -66,6 +66,14 @@ public interface ObjectStore extends AutoCloseable {
     }
   }
 
+  /**
+   * Requests this store has retried so far (the S3 SDK's retry strategy; 0 for stores that do
+   * not retry), for metrics.
+   */
+  default long requestRetries() {
+    return 0;
+  }
+
   @Override
   void close();
 }

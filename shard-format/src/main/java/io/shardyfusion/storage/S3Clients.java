@@ -22,7 +22,8 @@ final class S3Clients {
 
   private S3Clients() {}
 
-  static S3Client create(S3ConnectionOptions o, CredentialProvider credentials) {
+  static S3Client create(S3ConnectionOptions o, CredentialProvider credentials,
+      RequestRetryCounter retries) {
     S3ClientBuilder b = S3Client.builder()
         // Apache, never Netty (clashes with Spark's) nor CRT (its multipart fails on S3Proxy).
         .httpClientBuilder(ApacheHttpClient.builder()
@@ -37,6 +38,7 @@ final class S3Clients {
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .overrideConfiguration(c -> c
             .apiCallTimeout(o.apiCallTimeout())
+            .addExecutionInterceptor(retries)
             // Standard strategy: exponential backoff with jitter, only on throttling, 5xx,
             // timeouts and I/O errors.
             .retryStrategy(retryStrategy(o)));

@@ -50,6 +50,7 @@ public final class S3ObjectStore implements ObjectStore {
   private final StorageLocation location;
   private final S3ConnectionOptions options;
   private final S3Client s3;
+  private final RequestRetryCounter retries = new RequestRetryCounter();
   private final String endpoint;
   // Set once a server refuses DeleteObjects, so later batches go straight to single deletes.
   private volatile boolean batchDeleteUnsupported;
@@ -68,7 +69,7 @@ public final class S3ObjectStore implements ObjectStore {
       throw new ConfigValidationException(location.url() + " is not an s3:// location; open "
           + "it with ObjectStores.open, which picks the store by scheme");
     }
-    this.s3 = S3Clients.create(options, credentials);
+    this.s3 = S3Clients.create(options, credentials, retries);
     this.endpoint = options.endpointUrl() != null ? options.endpointUrl()
         : "AWS S3 (" + S3Clients.region(options) + ")";
   }
@@ -76,6 +77,11 @@ public final class S3ObjectStore implements ObjectStore {
   @Override
   public String baseUrl() {
     return location.url();
+  }
+
+  @Override
+  public long requestRetries() {
+    return retries.retries();
   }
 
   /** The object key in the bucket for a store key. */

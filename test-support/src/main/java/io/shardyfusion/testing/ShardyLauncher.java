@@ -31,6 +31,12 @@ public final class ShardyLauncher {
 
   /** Runs {@code bin/shardy args...} with {@code tmp} for its output files and HOME. */
   public static Run run(Path tmp, String... args) throws IOException, InterruptedException {
+    return run(tmp, Map.of(), args);
+  }
+
+  /** As {@link #run(Path, String...)}, with these environment variables set too. */
+  public static Run run(Path tmp, Map<String, String> extraEnv, String... args)
+      throws IOException, InterruptedException {
     Path root = root();
     List<String> command = new ArrayList<>(List.of(root.resolve("bin/shardy").toString()));
     command.addAll(List.of(args));
@@ -43,6 +49,7 @@ public final class ShardyLauncher {
     env.keySet().removeIf(k -> k.startsWith("AWS_") || k.startsWith("SHARDY_"));
     env.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
     env.put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    env.putAll(extraEnv);
     Process p = pb.start();
     if (!p.waitFor(300, TimeUnit.SECONDS)) {
       p.destroyForcibly();

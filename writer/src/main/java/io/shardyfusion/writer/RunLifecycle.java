@@ -31,6 +31,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The life of one run: the one protocol every writer follows, the in-process {@link
@@ -261,10 +262,14 @@ public final class RunLifecycle implements Serializable {
      */
     public ShardAttempt attempt(int dbId, Consumer<BiConsumer<byte[], byte[]>> records,
         long sortBufferBytes) {
-      ShardAttempt attempt = ShardAttemptWriter.write(store, config, runId, dbId, records,
-          sortBufferBytes, engine, base.get(dbId));
-      lease.renewIfDue();
-      return attempt;
+      // A distributed task's lines about this shard name it (MDC: any binding, Beam's too).
+      try (MDC.MDCCloseable r = MDC.putCloseable("run_id", runId);
+          MDC.MDCCloseable s = MDC.putCloseable("shard_id", Integer.toString(dbId))) {
+        ShardAttempt attempt = ShardAttemptWriter.write(store, config, runId, dbId, records,
+            sortBufferBytes, engine, base.get(dbId));
+        lease.renewIfDue();
+        return attempt;
+      }
     }
 
     /**
@@ -300,7 +305,9 @@ public final class RunLifecycle implements Serializable {
           .numAttemptResults(attempts.size()).shardingMs(shardingMs)
           .writeMs(totalMs - shardingMs - manifestMs).manifestMs(manifestMs).totalMs(totalMs)
           .build();
-      LOG.info("run {}: {} rows in {} shards, {} ms ({} rows/s)", runId, stats.rowsWritten(),
+      LOG.atInfo().addKeyValue("run_id", runId)
+          .addKeyValue("manifest_ref", published.manifestRef())
+          .log("run {}: {} rows in {} shards, {} ms ({} rows/s)", runId, stats.rowsWritten(),
           stats.numDbs(), stats.totalMs(), Math.round(stats.rowsPerSecond()));
       return BuildResult.of(manifest, published.manifestRef(), stats);
     }
@@ -311,7 +318,8 @@ public final class RunLifecycle implements Serializable {
      */
     public RuntimeException fail(RuntimeException cause) {
       if (retries == Retries.BY_RUNNER && mayPass(cause)) {
-        LOG.warn("run {}: a step failed ({}); leaving its uploads to the runner's retry", runId,
+        LOG.atWarn().addKeyValue("run_id", runId)
+            .log("run {}: a step failed ({}); leaving its uploads to the runner's retry", runId,
             cause.toString());
         return cause;
       }
@@ -321,7 +329,8 @@ public final class RunLifecycle implements Serializable {
           lease.finish(RunStatus.FAILED, null, cause);
         }
       } catch (RuntimeException e) {
-        LOG.warn("run {} failed and could not be marked FAILED (its lease will expire): {}",
+        LOG.atWarn().addKeyValue("run_id", runId)
+            .log("run {} failed and could not be marked FAILED (its lease will expire): {}",
             runId, e.toString());
         cause.addSuppressed(e);
       }
@@ -342,12 +351,14 @@ public final class RunLifecycle implements Serializable {
       try (ManifestStore fresh = config.openManifestStore(store)) {
         boolean live = fresh.loadCurrent().map(p -> p.runId().equals(runId)).orElse(false);
         if (live) {
-          LOG.warn("run {} reported an error but the current pointer names it; keeping its "
+          LOG.atWarn().addKeyValue("run_id", runId)
+              .log("run {} reported an error but the current pointer names it; keeping its "
               + "files", runId);
         }
         return live;
       } catch (RuntimeException e) {
-        LOG.warn("run {} failed and the manifest store cannot tell whether it is live ({}); "
+        LOG.atWarn().addKeyValue("run_id", runId)
+            .log("run {} failed and the manifest store cannot tell whether it is live ({}); "
             + "keeping its files for cleanup to judge", runId, e.toString());
         return true;
       }
@@ -359,7 +370,8 @@ public final class RunLifecycle implements Serializable {
             .map(ObjectInfo::key).toList();
         store.deleteAll(keys);
       } catch (RuntimeException e) {
-        LOG.warn("run {} failed and its partial uploads could not be removed: {}", runId,
+        LOG.atWarn().addKeyValue("run_id", runId)
+            .log("run {} failed and its partial uploads could not be removed: {}", runId,
             e.toString());
         cause.addSuppressed(e);
       }
@@ -373,7 +385,8 @@ public final class RunLifecycle implements Serializable {
       try {
         lease.finish(RunStatus.PUBLISHED, manifestRef, null);
       } catch (RuntimeException e) {
-        LOG.warn("run {} is published but its run record could not say so: {}", runId,
+        LOG.atWarn().addKeyValue("run_id", runId)
+            .log("run {} is published but its run record could not say so: {}", runId,
             e.toString());
       }
     }

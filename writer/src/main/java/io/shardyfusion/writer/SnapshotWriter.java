@@ -3,6 +3,8 @@ package io.shardyfusion.writer;
 import io.shardyfusion.backend.BuiltShard;
 import io.shardyfusion.errors.ShardBuildException;
 import io.shardyfusion.layout.SnapshotLayout;
+import io.shardyfusion.manifest.ShardFile;
+import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.manifest.store.ManifestStore;
 import io.shardyfusion.manifest.store.ObjectStoreManifestStore;
 import io.shardyfusion.ratelimit.TokenBucket;
@@ -30,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.MDC;
 
 /**
  * Builds and publishes a snapshot from an {@link Iterable} in this JVM: the counterpart of the
@@ -52,6 +55,10 @@ import java.util.function.Supplier;
  */
 public final class SnapshotWriter {
   private static final String WRITER_NAME = "in-process";
+
+  /** The MDC keys (and key/value log keys) of writer log lines. */
+  static final String RUN_ID = "run_id";
+  static final String SHARD_ID = "shard_id";
 
   private SnapshotWriter() {}
 
@@ -87,27 +94,43 @@ public final class SnapshotWriter {
     }
     RunLifecycle lifecycle = RunLifecycle.create(config, WRITER_NAME, RunLifecycle.Retries.NONE);
     String runId = lifecycle.runId();
+    WriterMetrics metrics = WriterMetrics.create(options.meterRegistry(), options.meterTags());
+    long writeStart = metrics.start();
+    metrics.writeStarted();
+    boolean published = false;
+    // Every log line of this write, on this thread and the build threads, names the run.
+    MDC.MDCCloseable mdc = MDC.putCloseable(RUN_ID, runId);
+    ObjectStore opened = null;
     Path buildDir = config.tempDir().resolve("build-" + runId + "-" + RunIds.newAttemptId());
     ExecutorService pool = options.parallel()
         ? Executors.newFixedThreadPool(options.parallelism(), daemonThreads(runId)) : null;
-    try (ObjectStore store = ObjectStores.open(config.s3Prefix(),
+    try (mdc; ObjectStore store = ObjectStores.open(config.s3Prefix(),
         config.s3ConnectionOptions(), config.credentialProvider());
         ManifestStore manifests = config.openManifestStore(store);
         ExternalSorter sorter = new ExternalSorter(buildDir.resolve("sort"),
             options.sortBufferBytes(), pool)) {
       // Cheap requests before any work: a wrong endpoint, bucket, credential or database fails
       // in milliseconds instead of after the whole input was sorted and built.
+      opened = store;
       preflight(store, manifests);
       ShardCount shardCount = config.shardCount().resolve(() -> countRows(records));
       RecordRouter keys = new RecordRouter(
           shardCount.router(config.sharding(), config.keyEncoding()), config.keyEncoding());
-      routeAndSort(records, keys, keyFn, valueFn, routingContextFn, options, sorter);
+      long routeStart = metrics.start();
+      routeAndSort(records, keys, keyFn, valueFn, routingContextFn, options, sorter, metrics);
+      metrics.phaseDone(WriterMetrics.Phase.ROUTE_SORT, routeStart);
       long shardingMs = (System.nanoTime() - t0) / 1_000_000;
 
       RunLifecycle.Run run = lifecycle.begin(store, manifests);
       try {
-        List<ShardAttempt> attempts = buildAndUpload(run, config, sorter, buildDir, pool);
-        return run.publish(attempts, shardCount, shardingMs);
+        List<ShardAttempt> attempts = buildAndUpload(run, config, sorter, buildDir, pool,
+            metrics);
+        long publishStart = metrics.start();
+        BuildResult result = run.publish(attempts, shardCount, shardingMs);
+        metrics.phaseDone(WriterMetrics.Phase.PUBLISH, publishStart);
+        metrics.written(result.stats().rowsWritten(), result.stats().bytesWritten());
+        published = true;
+        return result;
       } catch (RuntimeException e) {
         throw run.fail(e);
       }
@@ -116,6 +139,10 @@ public final class SnapshotWriter {
         pool.shutdownNow();
       }
       deleteTree(buildDir);
+      if (opened != null) {
+        metrics.s3Retries(opened.requestRetries());
+      }
+      metrics.writeDone(writeStart, published);
     }
   }
 
@@ -163,25 +190,42 @@ public final class SnapshotWriter {
   private static <T> void routeAndSort(Iterable<T> records, RecordRouter keys,
       Function<? super T, ?> keyFn, Function<? super T, byte[]> valueFn,
       Function<? super T, ? extends Map<String, ?>> contextFn, WriteOptions options,
-      ExternalSorter sorter) {
+      ExternalSorter sorter, WriterMetrics metrics) {
     TokenBucket rows = options.maxWritesPerSecond() > 0
         ? TokenBucket.perSecond(options.maxWritesPerSecond()) : null;
     TokenBucket bytes = options.maxWriteBytesPerSecond() > 0
         ? TokenBucket.perSecond(options.maxWriteBytesPerSecond()) : null;
     long index = 0;
+    long batchRows = 0;
+    long batchBytes = 0;
     for (T record : records) {
       long i = index;
       RecordRouter.Record r = keys.prepare(record, keyFn, contextFn, valueFn,
           () -> "record #" + i);
+      int size = r.key().length + r.value().length;
       if (rows != null) {
-        rows.acquire(1);
+        long waited = rows.acquire(1);
+        if (waited > 0) {
+          metrics.rowsLimited(waited);
+        }
       }
       if (bytes != null) {
-        bytes.acquire(Math.max(1, r.key().length + r.value().length));
+        long waited = bytes.acquire(Math.max(1, size));
+        if (waited > 0) {
+          metrics.bytesLimited(waited);
+        }
       }
       sorter.add(r.dbId(), r.key(), r.value());
       index++;
+      batchRows++;
+      batchBytes += size;
+      if (batchRows == WriterMetrics.FLUSH_EVERY) {
+        metrics.routed(batchRows, batchBytes);
+        batchRows = 0;
+        batchBytes = 0;
+      }
     }
+    metrics.routed(batchRows, batchBytes);
     sorter.finishInput();
   }
 
@@ -192,7 +236,7 @@ public final class SnapshotWriter {
    * records flow meanwhile. A semaphore bounds how many written shards wait for their I/O.
    */
   private static List<ShardAttempt> buildAndUpload(RunLifecycle.Run run, WriteConfig config,
-      ExternalSorter sorter, Path buildDir, ExecutorService pool) {
+      ExternalSorter sorter, Path buildDir, ExecutorService pool, WriterMetrics metrics) {
     String runId = run.runId();
     int ioThreads = pool == null ? 1 : 2;
     ExecutorService io = Executors.newFixedThreadPool(ioThreads, daemonThreads(runId + "-io"));
@@ -219,21 +263,33 @@ public final class SnapshotWriter {
         CompletableFuture<ShardAttempt> f = CompletableFuture
             .supplyAsync(() -> {
               pending.acquireUninterruptibly();
-              try {
-                return retrier.run("build", build, build);
+              try (MDC.MDCCloseable r = MDC.putCloseable(RUN_ID, runId);
+                  MDC.MDCCloseable s = MDC.putCloseable(SHARD_ID, Integer.toString(dbId))) {
+                long buildStart = metrics.start();
+                ShardBuild.Pending written = retrier.run("build", build, build);
+                metrics.phaseDone(WriterMetrics.Phase.BUILD, buildStart);
+                return written;
               } catch (RuntimeException e) {
                 pending.release();
                 throw e;
               }
             }, compute)
             .thenApplyAsync(written -> {
-              try {
+              try (MDC.MDCCloseable r = MDC.putCloseable(RUN_ID, runId);
+                  MDC.MDCCloseable s = MDC.putCloseable(SHARD_ID, Integer.toString(dbId))) {
+                long uploadStart = metrics.start();
                 BuiltShard shard = retrier.run("build", written::complete,
                     () -> build.get().complete());
                 // The built files are immutable: a failed upload is retried with the same
                 // files, into a fresh attempt directory.
-                return retrier.run("upload", () -> run.upload(shard, start),
+                ShardAttempt attempt = retrier.run("upload", () -> run.upload(shard, start),
                     () -> run.upload(shard, start));
+                metrics.phaseDone(WriterMetrics.Phase.UPLOAD, uploadStart);
+                ShardMeta base = run.base().get(dbId);
+                boolean reused = base != null && base.dbUrl().equals(attempt.dbUrl());
+                metrics.shardDone(start, reused, reused ? 0
+                    : attempt.files().stream().mapToLong(ShardFile::size).sum());
+                return attempt;
               } finally {
                 pending.release();
                 deleteTree(dbDir);

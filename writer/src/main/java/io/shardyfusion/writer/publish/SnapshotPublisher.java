@@ -44,8 +44,10 @@ public final class SnapshotPublisher {
     verifyShardsUploaded(store, manifest);
     PublishedRef ref = manifests.publish(manifest, format);
     CurrentPointer pointer = ref.pointer();
-    LOG.info("published run {} ({} shards, {} rows) as {}", manifest.runId(),
-        manifest.shards().size(), manifest.totalRows(), pointer.manifestRef());
+    LOG.atInfo().addKeyValue("run_id", manifest.runId())
+        .addKeyValue("manifest_ref", pointer.manifestRef())
+        .log("published run {} ({} shards, {} rows) as {}", manifest.runId(),
+            manifest.shards().size(), manifest.totalRows(), pointer.manifestRef());
     return new Published(pointer.manifestRef(), pointer);
   }
 
@@ -103,11 +105,13 @@ public final class SnapshotPublisher {
           .toList();
       if (!doomed.isEmpty()) {
         store.deleteAll(doomed);
-        LOG.info("deleted {} objects of losing attempts of run {}", doomed.size(), runId);
+        LOG.atInfo().addKeyValue("run_id", runId)
+            .log("deleted {} objects of losing attempts of run {}", doomed.size(), runId);
       }
       return doomed.size();
     } catch (RuntimeException e) {
-      LOG.warn("could not clean up losing attempts of run {}: {}", runId, e.toString());
+      LOG.atWarn().addKeyValue("run_id", runId)
+          .log("could not clean up losing attempts of run {}: {}", runId, e.toString());
       return 0;
     }
   }
