@@ -9,7 +9,9 @@ import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ManifestParseException;
 import io.shardyfusion.manifest.BuildMeta;
 import io.shardyfusion.manifest.Manifest;
+import io.shardyfusion.manifest.ManifestChecks;
 import io.shardyfusion.manifest.ManifestFormat;
+import io.shardyfusion.manifest.ManifestLimits;
 import io.shardyfusion.manifest.ShardFile;
 import io.shardyfusion.manifest.ShardMeta;
 import io.shardyfusion.manifest.ShardingMeta;
@@ -26,15 +28,16 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.sqlite.ProgressHandler;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteLimits;
 
 /**
  * The Python system's manifest, {@code format_version} 4: a serialized SQLite database with a
@@ -55,6 +58,10 @@ public final class SqliteManifestFormat implements ManifestFormat {
   private static final byte[] MAGIC = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
   private static final Set<String> SHARDING_FIELDS = Set.of("strategy", "cel_expr",
       "cel_columns", "hash_algorithm", "routing_values", "boundaries");
+  private static final java.util.regex.Pattern CRC32C_HEX =
+      java.util.regex.Pattern.compile("[0-9a-f]{8}");
+  private static final java.util.regex.Pattern SHARD_FORMAT_NAME =
+      java.util.regex.Pattern.compile("[a-z0-9_-]{1,64}");
   private static final DateTimeFormatter MICROS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
   // Python's json.dumps(sort_keys=True) spelling is what its readers compare; compact is fine
@@ -85,14 +92,23 @@ public final class SqliteManifestFormat implements ManifestFormat {
 
   // ---- decode ------------------------------------------------------------------------------
 
+  /**
+   * Decodes untrusted bytes: the database lives in memory only (nothing on disk, no extension
+   * loading, no ATTACH), the connection is query-only with an untrusted schema, values are
+   * limited to the manifest's size, and a schema that would make SQLite compute anything (views,
+   * virtual tables, generated columns) is refused before any row is read. Only SELECTs run, so
+   * triggers never fire.
+   */
   @Override
   public Manifest decode(byte[] bytes, String source) {
+    ManifestLimits.checkSize(bytes.length, ManifestLimits.maxManifestBytes(), "manifest", source);
     try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite::memory:")) {
       try {
         ((SQLiteConnection) c).deserialize("main", bytes);
       } catch (SQLException e) {
         throw bad(source, "is not a readable SQLite database (" + e.getMessage() + ")");
       }
+      harden((SQLiteConnection) c, bytes.length);
       requireTables(c, source);
       BuildMeta required;
       Map<String, Object> custom;
@@ -103,23 +119,30 @@ public final class SqliteManifestFormat implements ManifestFormat {
         if (!rs.next()) {
           throw bad(source, "build_meta has no row");
         }
-        int version = rs.getInt("format_version");
+        long version = integer(rs, "format_version", source, "build_meta");
         if (version != FORMAT_VERSION) {
           throw bad(source, "format_version " + version + " is not supported (this reader "
               + "reads SQLite manifests of format_version " + FORMAT_VERSION + "); upgrade "
               + "shardyfusion");
         }
-        custom = parseObject(rs.getString("custom"), source, "build_meta.custom");
+        custom = parseObject(text(rs, "custom", source), source, "build_meta.custom");
         Map<String, Object> ext = extension(custom);
-        required = new BuildMeta(require(rs.getString("run_id"), source, "run_id"),
-            parseTime(rs.getString("created_at"), source), rs.getInt("num_dbs"),
-            require(rs.getString("s3_prefix"), source, "s3_prefix"),
-            require(rs.getString("key_col"), source, "key_col"),
-            sharding(rs.getString("sharding"), source),
-            require(rs.getString("db_path_template"), source, "db_path_template"),
-            require(rs.getString("shard_prefix"), source, "shard_prefix"), version,
-            require(rs.getString("key_encoding"), source, "key_encoding"),
-            ext.get("shard_format") instanceof String f ? f : "sqlite");
+        long numDbs = integer(rs, "num_dbs", source, "build_meta");
+        if (numDbs <= 0 || numDbs > ManifestLimits.MAX_NUM_DBS) {
+          throw bad(source, "build_meta.num_dbs " + numDbs + " is outside 1.."
+              + ManifestLimits.MAX_NUM_DBS + " (the most shards a reader holds): the manifest "
+              + "is damaged or not a shardyfusion manifest");
+        }
+        Object shardFormat = ext.getOrDefault("shard_format", "sqlite");
+        if (!(shardFormat instanceof String f) || !SHARD_FORMAT_NAME.matcher(f).matches()) {
+          throw bad(source, "custom." + EXTENSION_KEY + ".shard_format '" + shardFormat
+              + "' is not a backend name (lowercase letters, digits, '-' or '_')");
+        }
+        required = new BuildMeta(text(rs, "run_id", source), parseTime(text(rs, "created_at",
+            source), source), (int) numDbs, text(rs, "s3_prefix", source),
+            text(rs, "key_col", source), sharding(text(rs, "sharding", source), source),
+            text(rs, "db_path_template", source), text(rs, "shard_prefix", source),
+            (int) version, text(rs, "key_encoding", source), f);
         if (rs.next()) {
           throw bad(source, "build_meta has more than one row");
         }
@@ -135,48 +158,161 @@ public final class SqliteManifestFormat implements ManifestFormat {
     }
   }
 
+  /**
+   * What an untrusted database may make SQLite do: no ATTACH, no value larger than the file
+   * itself, no schema functions with side effects, no writes; and a bound on the work any
+   * statement does (a malicious schema that slipped past {@link #requireTables} still stops).
+   */
+  private static void harden(SQLiteConnection c, int size) throws SQLException {
+    c.setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
+    c.setLimit(SQLiteLimits.SQLITE_LIMIT_LENGTH, Math.max(size, 1 << 16));
+    c.setLimit(SQLiteLimits.SQLITE_LIMIT_SQL_LENGTH, 1 << 16);
+    c.setLimit(SQLiteLimits.SQLITE_LIMIT_TRIGGER_DEPTH, 1);
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA trusted_schema = OFF");
+      s.execute("PRAGMA query_only = ON");
+    }
+    // ~1000 VM steps per byte of manifest is far more than reading every row takes.
+    long budget = Math.max(10_000_000L, 1000L * size);
+    long[] steps = {0};
+    ProgressHandler.setHandler(c, 1000, new ProgressHandler() {
+      @Override
+      protected int progress() {
+        steps[0] += 1000;
+        return steps[0] > budget ? 1 : 0; // non-zero interrupts the statement
+      }
+    });
+  }
+
+  /**
+   * build_meta and shards must be ordinary tables whose columns are stored, not computed: a
+   * view, a virtual table or a generated column would make SQLite evaluate what the file says.
+   */
   private static void requireTables(Connection c, String source) throws SQLException {
-    Set<String> tables = new TreeSet<>();
+    Map<String, String> tables = new TreeMap<>();
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT name FROM sqlite_schema WHERE type = 'table'")) {
+        ResultSet rs = s.executeQuery("SELECT name, sql FROM sqlite_schema WHERE type = 'table'")) {
       while (rs.next()) {
-        tables.add(rs.getString(1));
+        tables.put(rs.getString(1), rs.getString(2));
       }
     }
-    if (!tables.containsAll(List.of("build_meta", "shards"))) {
+    if (!tables.keySet().containsAll(List.of("build_meta", "shards"))) {
       throw bad(source, "is a SQLite database without the manifest tables build_meta and "
-          + "shards (it has " + tables + "): not a shardyfusion manifest");
+          + "shards (it has " + tables.keySet() + "): not a shardyfusion manifest");
     }
+    for (String table : List.of("build_meta", "shards")) {
+      String sql = tables.get(table);
+      if (sql == null || !sql.regionMatches(true, 0, "CREATE TABLE", 0, 12)) {
+        throw bad(source, "table " + table + " is a virtual table or not an ordinary table ("
+            + (sql == null ? "no SQL" : sql.substring(0, Math.min(80, sql.length())))
+            + "): not a shardyfusion manifest");
+      }
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("PRAGMA table_xinfo(" + table + ")")) {
+        while (rs.next()) {
+          if (rs.getInt("hidden") != 0) {
+            throw bad(source, "table " + table + " has a generated or hidden column '"
+                + rs.getString("name") + "': a manifest stores its values, it does not "
+                + "compute them; not a shardyfusion manifest");
+          }
+        }
+      }
+    }
+  }
+
+  /** An INTEGER cell; any other storage class (TEXT, REAL, NULL, BLOB) is an error. */
+  private static long integer(ResultSet rs, String column, String source, String table)
+      throws SQLException {
+    Object v = rs.getObject(column);
+    if (v instanceof Integer || v instanceof Long) {
+      return ((Number) v).longValue();
+    }
+    throw bad(source, table + "." + column + " is " + describeCell(v) + "; expected an "
+        + "INTEGER");
+  }
+
+  /** A TEXT cell of build_meta (NOT NULL in the Python schema). */
+  private static String text(ResultSet rs, String column, String source) throws SQLException {
+    Object v = rs.getObject(column);
+    if (v instanceof String str) {
+      return str;
+    }
+    throw bad(source, "build_meta." + column + " is " + describeCell(v) + "; expected TEXT");
+  }
+
+  /** A TEXT-or-NULL cell of a shards row. */
+  private static String optionalText(ResultSet rs, String column, String source, String at)
+      throws SQLException {
+    Object v = rs.getObject(column);
+    if (v == null || v instanceof String) {
+      return (String) v;
+    }
+    throw bad(source, at + "." + column + " is " + describeCell(v) + "; expected TEXT");
+  }
+
+  private static String describeCell(Object v) {
+    if (v == null) {
+      return "NULL";
+    }
+    if (v instanceof byte[] b) {
+      return "a BLOB of " + b.length + " bytes";
+    }
+    String text = String.valueOf(v);
+    return (v instanceof String ? "TEXT '" : v instanceof Double ? "REAL '" : "'")
+        + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'";
   }
 
   private static List<ShardMeta> shards(Connection c, String source, BuildMeta required,
       Map<String, Object> ext) throws SQLException {
+    if (ext.containsKey("files") && !(ext.get("files") instanceof Map<?, ?>)) {
+      throw bad(source, "custom." + EXTENSION_KEY + ".files is not an object of db id -> "
+          + "files");
+    }
     Map<?, ?> files = ext.get("files") instanceof Map<?, ?> f ? f : Map.of();
     Map<?, ?> hashes = ext.get("content_hash") instanceof Map<?, ?> h ? h : Map.of();
+    // Counted before any row is materialized: a manifest cannot make a reader hold more rows
+    // than it has shards.
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM shards")) {
+      long rows = rs.next() ? rs.getLong(1) : 0;
+      if (rows > required.numDbs()) {
+        throw bad(source, "has " + rows + " shard rows for num_dbs=" + required.numDbs()
+            + "; a snapshot has at most num_dbs shards");
+      }
+    }
     List<ShardMeta> out = new ArrayList<>();
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT db_id, db_url, attempt, row_count, db_bytes,"
             + " min_key, max_key, checkpoint_id, writer_info FROM shards ORDER BY db_id")) {
       while (rs.next()) {
-        int dbId = rs.getInt("db_id");
+        long id = integer(rs, "db_id", source, "shards");
+        if (id < 0 || id >= required.numDbs()) {
+          throw bad(source, "shards row db_id=" + id + " is outside 0.."
+              + (required.numDbs() - 1));
+        }
+        int dbId = (int) id;
         String at = "shards row db_id=" + dbId;
-        String dbUrl = rs.getString("db_url");
-        long dbBytes = rs.getLong("db_bytes");
+        String dbUrl = optionalText(rs, "db_url", source, at);
+        long dbBytes = integer(rs, "db_bytes", source, at);
         KeyEncoding encoding = encoding(required, source);
-        Object minKey = jsonKey(rs.getString("min_key"), encoding, source, at + ".min_key");
-        Object maxKey = jsonKey(rs.getString("max_key"), encoding, source, at + ".max_key");
-        Map<String, Object> writerInfo = parseObject(rs.getString("writer_info"), source,
-            at + ".writer_info");
+        Object minKey = jsonKey(optionalText(rs, "min_key", source, at), encoding, source,
+            at + ".min_key");
+        Object maxKey = jsonKey(optionalText(rs, "max_key", source, at), encoding, source,
+            at + ".max_key");
+        Map<String, Object> writerInfo = parseObject(optionalText(rs, "writer_info", source, at),
+            source, at + ".writer_info");
         List<ShardFile> shardFiles = files.containsKey(Integer.toString(dbId))
             ? shardFiles(files.get(Integer.toString(dbId)), source, at)
             : List.of(new ShardFile("shard.db", dbBytes, null));
-        out.add(new ShardMeta(dbId, dbUrl, Long.toString(rs.getLong("attempt")),
-            rs.getLong("row_count"), dbBytes, minKey, maxKey, shardFiles,
+        out.add(new ShardMeta(dbId, dbUrl, Long.toString(integer(rs, "attempt", source, at)),
+            integer(rs, "row_count", source, at), dbBytes, minKey, maxKey, shardFiles,
+            // operator information only: a wrong type is dropped, not an error
             writerInfo.get("duration_ms") instanceof Number n
-                ? new ShardMeta.WriterInfo((String) writerInfo.get("writer"),
-                    (String) writerInfo.get("host"), n.longValue()) : null,
+                ? new ShardMeta.WriterInfo(writerInfo.get("writer") instanceof String w ? w
+                    : null, writerInfo.get("host") instanceof String h ? h : null,
+                    n.longValue()) : null,
             hashes.get(Integer.toString(dbId)) instanceof String h ? h : null,
-            rs.getString("checkpoint_id")));
+            optionalText(rs, "checkpoint_id", source, at)));
       }
     }
     return out;
@@ -189,12 +325,16 @@ public final class SqliteManifestFormat implements ManifestFormat {
     List<ShardFile> out = new ArrayList<>();
     for (Object o : list) {
       if (!(o instanceof Map<?, ?> f) || !(f.get("name") instanceof String n)
-          || !(f.get("size") instanceof Number size)) {
+          || !(f.get("size") instanceof Integer || f.get("size") instanceof Long)) {
         throw bad(source, "custom." + EXTENSION_KEY + ".files for " + at + " has an entry "
-            + "without name and size: " + o);
+            + "without a name and an integer size: " + abbreviate(o));
       }
-      out.add(new ShardFile(n, size.longValue(), f.get("crc32c") instanceof String crc ? crc
-          : null));
+      Object crc = f.get("crc32c");
+      if (crc != null && !(crc instanceof String c && CRC32C_HEX.matcher(c).matches())) {
+        throw bad(source, "custom." + EXTENSION_KEY + ".files for " + at + " file " + n
+            + " has crc32c '" + abbreviate(crc) + "'; expected 8 lowercase hex digits");
+      }
+      out.add(new ShardFile(n, ((Number) f.get("size")).longValue(), (String) crc));
     }
     return out;
   }
@@ -208,14 +348,49 @@ public final class SqliteManifestFormat implements ManifestFormat {
           + "understand (it knows " + new TreeSet<>(SHARDING_FIELDS) + "); ignoring them could "
           + "misroute keys: upgrade shardyfusion to read this snapshot");
     }
-    @SuppressWarnings("unchecked")
-    Map<String, String> columns = (Map<String, String>) m.get("cel_columns");
-    @SuppressWarnings("unchecked")
-    List<Object> boundaries = (List<Object>) m.get("boundaries");
-    @SuppressWarnings("unchecked")
-    List<Object> routingValues = (List<Object>) m.get("routing_values");
-    return new ShardingMeta((String) m.get("strategy"), (String) m.get("cel_expr"), columns,
-        boundaries, (String) m.get("hash_algorithm"), routingValues);
+    Map<String, String> columns = null;
+    if (m.get("cel_columns") != null) {
+      if (!(m.get("cel_columns") instanceof Map<?, ?> cols)) {
+        throw bad(source, "build_meta.sharding.cel_columns is not an object of column -> type");
+      }
+      columns = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : cols.entrySet()) {
+        if (!(e.getValue() instanceof String type)) {
+          throw bad(source, "build_meta.sharding.cel_columns type of column '" + e.getKey()
+              + "' is " + abbreviate(e.getValue()) + "; expected one of "
+              + new TreeSet<>(io.shardyfusion.routing.ShardingSpec.CEL_COLUMN_TYPES));
+        }
+        columns.put((String) e.getKey(), type);
+      }
+    }
+    return new ShardingMeta(textField(m, "strategy", source), textField(m, "cel_expr", source),
+        columns, listField(m, "boundaries", source), textField(m, "hash_algorithm", source),
+        listField(m, "routing_values", source));
+  }
+
+  private static String textField(Map<String, Object> sharding, String field, String source) {
+    Object v = sharding.get(field);
+    if (v == null || v instanceof String) {
+      return (String) v;
+    }
+    throw bad(source, "build_meta.sharding." + field + " is " + abbreviate(v) + "; expected a "
+        + "string");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> listField(Map<String, Object> sharding, String field,
+      String source) {
+    Object v = sharding.get(field);
+    if (v == null || v instanceof List<?>) {
+      return (List<Object>) v;
+    }
+    throw bad(source, "build_meta.sharding." + field + " is " + abbreviate(v) + "; expected a "
+        + "list");
+  }
+
+  private static String abbreviate(Object v) {
+    String s = String.valueOf(v);
+    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
   }
 
   private static KeyEncoding encoding(BuildMeta required, String source) {
@@ -242,6 +417,12 @@ public final class SqliteManifestFormat implements ManifestFormat {
     }
     if (encoding == KeyEncoding.RAW || v == null) {
       return null; // not comparable with raw keys' base64 form in this project's model
+    }
+    try {
+      encoding.fromJsonValue(v);
+    } catch (RuntimeException e) { // ClassCastException for an object, range errors
+      throw bad(source, at + " " + abbreviate(json) + " is not a key of encoding "
+          + encoding.wireName());
     }
     return v;
   }
@@ -303,20 +484,8 @@ public final class SqliteManifestFormat implements ManifestFormat {
     } catch (ConfigValidationException e) {
       throw bad(source, "build_meta.sharding: " + e.getMessage());
     }
-    BitSet seen = new BitSet();
-    for (ShardMeta s : m.shards()) {
-      String at = "shards row db_id=" + s.dbId();
-      if (s.dbId() < 0 || s.dbId() >= r.numDbs()) {
-        throw bad(source, at + " is outside 0.." + (r.numDbs() - 1));
-      }
-      seen.set(s.dbId());
-      if (s.dbUrl() == null || s.dbUrl().isBlank()) {
-        throw bad(source, at + " has no db_url");
-      }
-      if (s.rowCount() < 0 || s.dbBytes() < 0) {
-        throw bad(source, at + " has a negative row_count or db_bytes");
-      }
-    }
+    // ids in range and listed once, sizes, db_url and file names: as every format
+    ManifestChecks.validate(m, source);
   }
 
   private static ManifestParseException bad(String source, String problem) {
