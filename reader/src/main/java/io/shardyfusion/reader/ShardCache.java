@@ -47,12 +47,20 @@ final class ShardCache {
   private Path ensureLocalOnce(ShardMeta shard) {
     String dirKey = store.keyOf(shard.dbUrl());
     Path dir = localRoot.resolve(dirKey).normalize();
-    if (!dir.startsWith(localRoot)) {
+    // Strictly below localRoot: a shard directory equal to it would make eviction empty it.
+    if (!dir.startsWith(localRoot) || dir.equals(localRoot)) {
       throw new StorageException("shard " + shard.dbId() + " url " + shard.dbUrl()
-          + " escapes localRoot " + localRoot, false);
+          + " escapes localRoot " + localRoot + "; the manifest is damaged or hostile, it "
+          + "cannot be served", false);
     }
     try {
       Files.createDirectories(dir);
+      // A symbolic link planted under localRoot must not lead the download elsewhere.
+      if (!dir.toRealPath().startsWith(localRoot.toRealPath())) {
+        throw new StorageException("shard " + shard.dbId() + " directory " + dir
+            + " leads outside localRoot " + localRoot + " through a symbolic link; remove the "
+            + "link from the reader's localRoot", false);
+      }
       for (ShardFile f : shard.files()) {
         Path target = dir.resolve(f.name());
         if (intact(target, f)) {

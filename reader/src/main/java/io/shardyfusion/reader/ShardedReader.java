@@ -136,7 +136,7 @@ public final class ShardedReader implements AutoCloseable {
     }
     CurrentPointer pointer = loader.loadCurrent();
     try {
-      return loader.open(loader.loadManifest(pointer.manifestRef()), pointer.manifestRef());
+      return loader.open(loader.loadManifest(pointer), pointer.manifestRef());
     } catch (ShardyfusionException first) {
       if (config.maxFallbackAttempts() == 0 || isUnreachable(first)) {
         throw first;
@@ -416,7 +416,7 @@ public final class ShardedReader implements AutoCloseable {
           lastRefreshError = null;
           return false;
         }
-        next = loader.open(loader.loadManifest(pointer.manifestRef()), pointer.manifestRef());
+        next = loader.open(loader.loadManifest(pointer), pointer.manifestRef());
       } catch (RuntimeException e) {
         lastRefreshError = e.getMessage();
         listeners.forEach(l -> notify(() -> l.onRefreshFailed(e)));

@@ -9,7 +9,12 @@ import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ManifestCodec;
 import io.shardyfusion.manifest.ManifestFormats;
 import io.shardyfusion.manifest.ManifestLimits;
+import io.shardyfusion.errors.KeyValidationException;
+import io.shardyfusion.errors.StorageException;
+import io.shardyfusion.routing.KeyConverter;
+import io.shardyfusion.routing.KeyEncoding;
 import io.shardyfusion.runs.RunRecordCodec;
+import io.shardyfusion.storage.LocalObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
@@ -114,6 +119,47 @@ class HostileInputsTest {
       }
     }
     assertThat(ManifestFormats.decode(valid, SOURCE).shards()).hasSize(2);
+  }
+
+  @org.junit.jupiter.api.Test
+  void keysAtTheLimitsOfEachEncoding() {
+    assertThat(KeyConverter.fromText("9223372036854775807", KeyEncoding.U64BE))
+        .isEqualTo(Long.MAX_VALUE);
+    assertThat(KeyConverter.fromText("0", KeyEncoding.U64BE)).isEqualTo(0L);
+    assertThat(KeyConverter.fromText("4294967295", KeyEncoding.U32BE)).isEqualTo(4294967295L);
+    assertThat(KeyConverter.fromText("", KeyEncoding.UTF8)).isEqualTo("");
+    assertThat((byte[]) KeyConverter.fromText("hex:", KeyEncoding.RAW)).isEmpty();
+    for (String[] bad : new String[][] {{"9223372036854775808", "u64be"},
+        {"-1", "u64be"}, {"4294967296", "u32be"}, {"", "u64be"}, {"hex:0", "raw"},
+        {"base64:!!", "raw"}}) {
+      KeyEncoding e = KeyEncoding.fromWireName(bad[1]);
+      assertThatThrownBy(() -> KeyConverter.fromText(bad[0], e))
+          .isInstanceOf(KeyValidationException.class);
+    }
+    // a megabyte of digits: refused at once, with a message of bounded size
+    String huge = "1".repeat(1_000_000);
+    assertThatThrownBy(() -> KeyConverter.fromText(huge, KeyEncoding.U64BE))
+        .isInstanceOf(KeyValidationException.class)
+        .satisfies(t -> assertThat(t.getMessage()).hasSizeLessThan(300));
+    assertThatThrownBy(() -> KeyConverter.fromText("hex:" + "zz".repeat(500_000),
+        KeyEncoding.RAW)).isInstanceOf(KeyValidationException.class)
+        .satisfies(t -> assertThat(t.getMessage()).hasSizeLessThan(300));
+  }
+
+  @org.junit.jupiter.api.Test
+  void storeKeysFromUrlsCannotClimbOutOfThePrefix(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) {
+    try (LocalObjectStore store = new LocalObjectStore(dir)) {
+      String base = store.baseUrl();
+      assertThat(store.keyOf(base + "/shards/db=00000")).isEqualTo("shards/db=00000");
+      for (String url : new String[] {base + "/shards/../../x", base + "/./x", base + "//x",
+          base + "/x/%2e%2e/y", base + "/x\u0000", base + "/", base + "/a\\..\\b",
+          "s3://other/x", base + "-sibling/x"}) {
+        assertThatThrownBy(() -> store.keyOf(url)).as(url)
+            .isInstanceOf(StorageException.class)
+            .satisfies(t -> assertThat(((ShardyfusionException) t).retryable()).isFalse());
+      }
+    }
   }
 
   static void assertRefused(org.assertj.core.api.ThrowableAssert.ThrowingCallable call,

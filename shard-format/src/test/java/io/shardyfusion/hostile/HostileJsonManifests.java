@@ -52,6 +52,16 @@ public final class HostileJsonManifests {
     return new Manifest(required, shards, Map.of("owner", "team-x"));
   }
 
+  /** {@link #valid()} routed by {@code spec}, with num_dbs as the spec implies. */
+  public static Manifest withSharding(ShardingSpec spec) {
+    Manifest m = valid();
+    BuildMeta r = m.required();
+    int numDbs = spec.impliedNumDbs() > 0 ? spec.impliedNumDbs() : r.numDbs();
+    return new Manifest(new BuildMeta(r.runId(), r.createdAt(), numDbs, r.s3Prefix(),
+        r.keyCol(), ShardingMeta.of(spec), r.dbPathTemplate(), r.shardPrefix(),
+        r.formatVersion(), r.keyEncoding(), r.shardFormat()), m.shards(), m.custom());
+  }
+
   public static ObjectNode validTree() {
     try {
       return (ObjectNode) ManifestCodec.mapper().readTree(ManifestFormats.JSON.encode(valid()));
