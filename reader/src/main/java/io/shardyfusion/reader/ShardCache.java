@@ -54,13 +54,11 @@ final class ShardCache {
           + "cannot be served", false);
     }
     try {
+      // A symbolic link planted under localRoot must not lead the download elsewhere: checked
+      // on the deepest directory that exists before anything is created, and again after.
+      requireInsideLocalRoot(existingAncestor(dir), shard, dir);
       Files.createDirectories(dir);
-      // A symbolic link planted under localRoot must not lead the download elsewhere.
-      if (!dir.toRealPath().startsWith(localRoot.toRealPath())) {
-        throw new StorageException("shard " + shard.dbId() + " directory " + dir
-            + " leads outside localRoot " + localRoot + " through a symbolic link; remove the "
-            + "link from the reader's localRoot", false);
-      }
+      requireInsideLocalRoot(dir, shard, dir);
       for (ShardFile f : shard.files()) {
         Path target = dir.resolve(f.name());
         if (intact(target, f)) {
@@ -86,6 +84,23 @@ final class ShardCache {
       // Another reader evicting the directory meanwhile shows as NoSuchFileException: retried.
       throw new StorageException("cannot store shard " + shard.dbId() + " under " + dir + ": "
           + e + "; check free space and permissions of the reader's localRoot", true, e);
+    }
+  }
+
+  private static Path existingAncestor(Path dir) {
+    Path p = dir;
+    while (p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      p = p.getParent();
+    }
+    return p;
+  }
+
+  private void requireInsideLocalRoot(Path p, ShardMeta shard, Path dir) throws IOException {
+    Files.createDirectories(localRoot);
+    if (p == null || !p.toRealPath().startsWith(localRoot.toRealPath())) {
+      throw new StorageException("shard " + shard.dbId() + " directory " + dir
+          + " leads outside localRoot " + localRoot + " through a symbolic link; remove the "
+          + "link from the reader's localRoot", false);
     }
   }
 

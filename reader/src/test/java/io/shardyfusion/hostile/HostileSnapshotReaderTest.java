@@ -218,6 +218,47 @@ class HostileSnapshotReaderTest {
     assertThat(tmp.resolve("outside")).doesNotExist();
   }
 
+  @org.junit.jupiter.api.Test
+  void aSymlinkPlantedUnderLocalRootIsNotFollowedOut() throws Exception {
+    config = WriteConfig.builder().numDbs(4).s3Prefix(storeDir.toUri().toString())
+        .tempDir(tmp.resolve("build")).build();
+    SnapshotWriter.writeSharded(java.util.stream.LongStream.range(0, ROWS).boxed().toList(),
+        config, k -> k, k -> ("good:" + k).getBytes(StandardCharsets.UTF_8),
+        WriteOptions.defaults());
+    store = new LocalObjectStore(storeDir);
+    reader = ShardedReader.open(ReaderConfig.builder().s3Prefix(config.s3Prefix())
+        .localRoot(localRoot).build());
+    good = reader.manifest();
+    goodRef = reader.snapshotInfo().manifestRef();
+    // the next run's shards, copied to its own directories...
+    Manifest next = nextRun(good);
+    List<ShardMeta> shards = new ArrayList<>();
+    for (ShardMeta s : next.shards()) {
+      String from = store.keyOf(s.dbUrl());
+      String to = from.replace("run_id=" + good.runId(), "run_id=" + next.runId());
+      for (ShardFile f : s.files()) {
+        store.put(to + "/" + f.name(), store.get(from + "/" + f.name()), "x");
+      }
+      shards.add(new ShardMeta(s.dbId(), store.url(to), s.attempt(), s.rowCount(), s.dbBytes(),
+          s.minKey(), s.maxKey(), s.files(), s.writerInfo(), s.contentHash(), s.checkpointId()));
+    }
+    // ...and, where the reader will cache them, a link to a directory outside localRoot
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Path runDir = localRoot.resolve(SnapshotLayout.SHARDS + "/run_id=" + next.runId());
+    Files.createDirectories(runDir.getParent());
+    Files.createSymbolicLink(runDir, outside);
+    publish(new Manifest(next.required(), shards, next.custom()));
+
+    assertThatThrownBy(() -> reader.refresh()).isInstanceOf(ShardyfusionException.class)
+        .satisfies(e -> assertThat(((ShardyfusionException) e).retryable()).isFalse())
+        .hasMessageContaining("symbolic link");
+    try (Stream<Path> in = Files.list(outside)) {
+      assertThat(in).as("nothing created through the link").isEmpty();
+    }
+    assertThat(reader.snapshotInfo().manifestRef()).isEqualTo(goodRef);
+    assertThat(new String(reader.get(7L), StandardCharsets.UTF_8)).isEqualTo("good:7");
+  }
+
   // ---- hostile publishes -------------------------------------------------------------------
 
   private ManifestFormat formatOf(Manifest m) {
