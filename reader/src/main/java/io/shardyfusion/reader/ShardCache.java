@@ -56,6 +56,7 @@ final class ShardCache {
     try {
       // A symbolic link planted under localRoot must not lead the download elsewhere: checked
       // on the deepest directory that exists before anything is created, and again after.
+      Files.createDirectories(localRoot); // so that the deepest existing one is inside it
       requireInsideLocalRoot(existingAncestor(dir), shard, dir);
       Files.createDirectories(dir);
       requireInsideLocalRoot(dir, shard, dir);
@@ -96,7 +97,6 @@ final class ShardCache {
   }
 
   private void requireInsideLocalRoot(Path p, ShardMeta shard, Path dir) throws IOException {
-    Files.createDirectories(localRoot);
     if (p == null || !p.toRealPath().startsWith(localRoot.toRealPath())) {
       throw new StorageException("shard " + shard.dbId() + " directory " + dir
           + " leads outside localRoot " + localRoot + " through a symbolic link; remove the "

@@ -38,4 +38,21 @@ class HostileSqliteManifestTest {
         .hasMessageContaining(SOURCE)
         .hasMessageContaining(c.expected());
   }
+
+  @org.junit.jupiter.api.Test
+  void sqliteManifestAboveTheBoundIsRefusedBeforeSqliteSeesIt() {
+    byte[] valid = HostileSqliteManifests.validBytes();
+    String property = io.shardyfusion.manifest.ManifestLimits.MAX_MANIFEST_BYTES_PROPERTY;
+    System.setProperty(property, Integer.toString(valid.length - 1));
+    try {
+      assertThatThrownBy(() -> new io.shardyfusion.manifest.sqlite.SqliteManifestFormat()
+          .decode(valid, SOURCE))
+          .isInstanceOf(ManifestParseException.class)
+          .hasMessageContaining("more than the " + (valid.length - 1) + " bytes")
+          .hasMessageContaining(property);
+    } finally {
+      System.clearProperty(property);
+    }
+    assertThat(ManifestFormats.decode(valid, SOURCE).shards()).hasSize(2);
+  }
 }
