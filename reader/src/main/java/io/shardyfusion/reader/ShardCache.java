@@ -50,9 +50,11 @@ final class ShardCache {
   LocalShard ensureLocal(ShardMeta shard) {
     String dirKey = store.keyOf(shard.dbUrl());
     Path dir = localRoot.resolve(dirKey).normalize();
-    if (!dir.startsWith(localRoot)) {
+    // Strictly below localRoot: a shard directory equal to it would make eviction empty it.
+    if (!dir.startsWith(localRoot) || dir.equals(localRoot)) {
       throw new StorageException("shard " + shard.dbId() + " url " + shard.dbUrl()
-          + " escapes localRoot " + localRoot, false);
+          + " escapes localRoot " + localRoot + "; the manifest is damaged or hostile, it "
+          + "cannot be served", false);
     }
     String lockKey = lockKey(dir);
     removeStalePartialsIfUnused(lockKey, dir);
@@ -106,7 +108,12 @@ final class ShardCache {
 
   private Path ensureLocalOnce(ShardMeta shard, String dirKey, Path dir) {
     try {
+      // A symbolic link planted under localRoot must not lead the download elsewhere: checked
+      // on the deepest directory that exists before anything is created, and again after.
+      Files.createDirectories(localRoot); // so that the deepest existing one is inside it
+      requireInsideLocalRoot(existingAncestor(dir), shard, dir);
       Files.createDirectories(dir);
+      requireInsideLocalRoot(dir, shard, dir);
       long downloaded = 0;
       long reused = 0;
       for (ShardFile f : shard.files()) {
@@ -141,6 +148,22 @@ final class ShardCache {
       // A parent evicted meanwhile by another reader shows as NoSuchFileException: retried.
       throw new StorageException("cannot store shard " + shard.dbId() + " under " + dir + ": "
           + e + "; check free space and permissions of the reader's localRoot", true, e);
+    }
+  }
+
+  private static Path existingAncestor(Path dir) {
+    Path p = dir;
+    while (p != null && !Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      p = p.getParent();
+    }
+    return p;
+  }
+
+  private void requireInsideLocalRoot(Path p, ShardMeta shard, Path dir) throws IOException {
+    if (p == null || !p.toRealPath().startsWith(localRoot.toRealPath())) {
+      throw new StorageException("shard " + shard.dbId() + " directory " + dir
+          + " leads outside localRoot " + localRoot + " through a symbolic link; remove the "
+          + "link from the reader's localRoot", false);
     }
   }
 

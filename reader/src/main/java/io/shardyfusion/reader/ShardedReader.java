@@ -141,7 +141,7 @@ public final class ShardedReader implements AutoCloseable {
     }
     CurrentPointer pointer = loader.loadCurrent();
     try {
-      return loader.open(loader.loadManifest(pointer.manifestRef()), pointer.manifestRef());
+      return loader.open(loader.loadManifest(pointer), pointer.manifestRef());
     } catch (ShardyfusionException first) {
       if (config.maxFallbackAttempts() == 0 || isUnreachable(first)) {
         throw first;
@@ -464,7 +464,7 @@ public final class ShardedReader implements AutoCloseable {
           metrics.refreshDone(t0, ReaderMetrics.RefreshOutcome.UNCHANGED);
           return false;
         }
-        next = loader.open(loader.loadManifest(pointer.manifestRef()), pointer.manifestRef());
+        next = loader.open(loader.loadManifest(pointer), pointer.manifestRef());
       } catch (RuntimeException e) {
         lastRefreshError = e.getMessage();
         metrics.refreshDone(t0, ReaderMetrics.RefreshOutcome.FAILED);

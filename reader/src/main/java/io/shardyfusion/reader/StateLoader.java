@@ -61,6 +61,22 @@ final class StateLoader implements AutoCloseable {
   }
 
   /**
+   * The manifest a pointer names, which must be the run the pointer says: a pointer whose
+   * manifest belongs to another run (copied from another dataset, or edited by hand) is not
+   * served.
+   */
+  Manifest loadManifest(CurrentPointer pointer) {
+    Manifest m = manifests.loadManifest(pointer.manifestRef());
+    if (!m.runId().equals(pointer.runId())) {
+      throw new ManifestParseException("_CURRENT at " + manifests.location() + " names run "
+          + pointer.runId() + " but its manifest " + pointer.manifestRef() + " is run "
+          + m.runId() + ": the pointer and the manifest do not belong together (a foreign or "
+          + "hand-edited pointer); republish, or roll back to a known manifest");
+    }
+    return m;
+  }
+
+  /**
    * Manifests published before {@code currentRef}, newest first: the fallback candidates. Never
    * newer ones: after a rollback, the newer manifests are the ones an operator backed away from.
    */

@@ -11,7 +11,6 @@ import io.shardyfusion.errors.ManifestParseException;
 import io.shardyfusion.routing.KeyEncoding;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
-import java.util.BitSet;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.TreeSet;
@@ -129,32 +128,18 @@ final class JsonManifestFormat implements ManifestFormat {
     } catch (ConfigValidationException e) {
       throw new ManifestParseException(prefix(source) + "required.sharding: " + e.getMessage(), e);
     }
-    BitSet seen = new BitSet();
+    // ids, counts, sizes and locations: the checks every format shares
+    ManifestChecks.validate(m, source);
     for (int i = 0; i < m.shards().size(); i++) {
       ShardMeta s = m.shards().get(i);
       String at = "shards[" + i + "]";
-      require(s != null, source, at + " is null");
-      require(s.dbId() >= 0 && s.dbId() < r.numDbs(), source, at + ".db_id " + s.dbId()
-          + " is outside 0.." + (r.numDbs() - 1) + " (num_dbs=" + r.numDbs() + ")");
-      require(!seen.get(s.dbId()), source, at + ".db_id " + s.dbId() + " is listed twice");
-      seen.set(s.dbId());
-      require(s.dbUrl() != null && !s.dbUrl().isBlank(), source, at + ".db_url is missing");
       require(s.rowCount() > 0, source, at + ".row_count must be > 0 (empty shards are left "
           + "out of manifests), got " + s.rowCount());
-      require(!s.files().isEmpty(), source, at + ".files is empty");
-      long total = 0;
       for (ShardFile f : s.files()) {
-        require(f.name() != null && !f.name().isBlank() && !f.name().contains("/")
-            && !f.name().equals("..") && !f.name().equals("."), source,
-            at + " has a file with an invalid name '" + f.name() + "'");
-        require(f.size() >= 0, source, at + " file " + f.name() + " has negative size");
         require(f.crc32c() != null && CRC32C_HEX.matcher(f.crc32c()).matches(), source,
             at + " file " + f.name() + " has crc32c '" + f.crc32c()
                 + "'; expected 8 lowercase hex digits");
-        total += f.size();
       }
-      require(total == s.dbBytes(), source, at + ".db_bytes " + s.dbBytes()
-          + " does not equal the sum of its file sizes " + total);
       try {
         if (s.minKey() != null) {
           encoding.fromJsonValue(s.minKey());

@@ -54,9 +54,18 @@ public final class ManifestCodec {
   }
 
   public static CurrentPointer parseCurrent(byte[] json, String source) {
+    if (json != null) {
+      ManifestLimits.checkSize(json.length, ManifestLimits.MAX_POINTER_BYTES, "_CURRENT pointer",
+          source);
+    }
     CurrentPointer p = read(json, CurrentPointer.class, source, "_CURRENT pointer");
     require(p.manifestRef() != null && !p.manifestRef().isBlank(), source,
         "manifest_ref is missing or empty");
+    require(p.manifestRef().length() <= ManifestLimits.MAX_URL_LENGTH
+        && p.manifestRef().chars().noneMatch(c -> c < 0x20 || c == 0x7f), source,
+        "manifest_ref '" + ManifestChecks.printable(p.manifestRef()) + "' has control "
+            + "characters or is longer than " + ManifestLimits.MAX_URL_LENGTH + " characters: "
+            + "the pointer is damaged; republish or roll back to a known manifest");
     require(p.runId() != null && !p.runId().isBlank(), source, "run_id is missing or empty");
     require(p.updatedAt() != null, source, "updated_at is missing");
     require(p.manifestContentType() != null, source, "manifest_content_type is missing");

@@ -60,6 +60,10 @@ public final class ManifestFormats {
 
   /** Decodes a manifest of any known format, chosen by its bytes. */
   public static Manifest decode(byte[] bytes, String source) {
+    if (bytes != null) {
+      ManifestLimits.checkSize(bytes.length, ManifestLimits.maxManifestBytes(), "manifest",
+          source);
+    }
     return detect(bytes, source).decode(bytes, source);
   }
 

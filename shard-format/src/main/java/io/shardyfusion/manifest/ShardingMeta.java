@@ -94,7 +94,13 @@ public record ShardingMeta(
     List<Object> out = new ArrayList<>();
     for (Object o : values) {
       if (o instanceof Map<?, ?> m && m.get("base64") instanceof String s) {
-        out.add(Base64.getDecoder().decode(s));
+        try {
+          out.add(Base64.getDecoder().decode(s));
+        } catch (IllegalArgumentException e) {
+          throw new io.shardyfusion.errors.ConfigValidationException("sharding value {\"base64\": "
+              + "\"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"} is not valid "
+              + "base64 (" + e.getMessage() + ")", e);
+        }
       } else {
         out.add(o);
       }

@@ -20,7 +20,12 @@ final class Boundaries {
       return ((Number) value).longValue();
     }
     if (value instanceof BigInteger) {
-      return ((BigInteger) value).longValueExact();
+      BigInteger big = (BigInteger) value;
+      if (big.bitLength() > 63) {
+        throw new ConfigValidationException("boundary " + index + " (" + big + ") is outside "
+            + "the 64-bit integer range; integer boundaries must fit -2^63..2^63-1");
+      }
+      return big.longValue();
     }
     if (value instanceof Double || value instanceof Float) {
       return ((Number) value).doubleValue();

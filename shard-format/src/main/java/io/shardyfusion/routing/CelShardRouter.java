@@ -36,6 +36,20 @@ import java.util.Set;
  * router serves every thread. Each route allocates only a small variable resolver.
  */
 final class CelShardRouter implements ShardRouter {
+  /**
+   * Comprehension iterations one evaluation may run, over all nested comprehensions: ample for
+   * a membership test over a literal list of a thousand values (categorical tokens belong in
+   * routing_values, which are looked up by hash, not iterated).
+   */
+  static final int MAX_COMPREHENSION_ITERATIONS = 1_000;
+  /**
+   * The longest expression: routing expressions are one line; the bound also caps the work of
+   * one comprehension iteration (its body is part of the expression).
+   */
+  static final int MAX_EXPRESSION_CODE_POINTS = 10_000;
+  /** The deepest nesting the parser follows (cel-java's default). */
+  static final int MAX_PARSE_RECURSION_DEPTH = 250;
+
   /** numDbs of a router that discovers the shard count from the ids it produces. */
   static final int DISCOVERING = -1;
   /** numDbs of a router compiled only to evaluate categorical tokens ({@link #token}). */
@@ -126,7 +140,14 @@ final class CelShardRouter implements ShardRouter {
   private static Cel newCel(Map<String, CelColumnType> variables) {
     CelBuilder builder = CelFactory.standardCelBuilder()
         // Explicit so that uint values are Guava UnsignedLong whatever the library default.
-        .setOptions(CelOptions.current().enableUnsignedLongs(true).build())
+        .setOptions(CelOptions.current().enableUnsignedLongs(true)
+            // A manifest's expression is untrusted input evaluated on every lookup: bound it.
+            // Comprehensions are CEL's only loops, so this bounds the CPU and memory of one
+            // evaluation (nested maps over literal lists grow as a product otherwise).
+            .comprehensionMaxIterations(MAX_COMPREHENSION_ITERATIONS)
+            .maxExpressionCodePointSize(MAX_EXPRESSION_CODE_POINTS)
+            .maxParseRecursionDepth(MAX_PARSE_RECURSION_DEPTH)
+            .build())
         .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
         .addFunctionDeclarations(CelShardHash.DECLARATION)
         .addFunctionBindings(CelShardHash.BINDINGS);
@@ -255,8 +276,16 @@ final class CelShardRouter implements ShardRouter {
     try {
       return program.eval(resolver);
     } catch (CelEvaluationException e) {
-      throw new RoutingException("CEL expression '" + expr + "' failed for key " + render(key)
-          + ": " + e.getMessage(), e);
+      String why = e.getMessage() != null && e.getMessage().contains("Iteration budget")
+          ? "it ran more than " + MAX_COMPREHENSION_ITERATIONS + " comprehension iterations "
+              + "in one evaluation (a routing expression must not loop or allocate without "
+              + "bound; fix the snapshot's cel_expr): " : "";
+      throw new RoutingException("CEL expression '" + abbreviate(expr) + "' failed for key "
+          + render(key) + ": " + why + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // cel-java's own failures (an overload throwing, an arithmetic edge) are the expression's
+      throw new RoutingException("CEL expression '" + abbreviate(expr) + "' failed for key "
+          + render(key) + ": " + e, e);
     }
   }
 
@@ -322,6 +351,10 @@ final class CelShardRouter implements ShardRouter {
     variables.forEach((n, t) -> sb.append(sb.length() > 1 ? ", " : "").append(n).append(": ")
         .append(t.wireName()));
     return sb.append('}').toString();
+  }
+
+  private static String abbreviate(String expr) {
+    return expr.length() > 200 ? expr.substring(0, 200) + "..." : expr;
   }
 
   private static String abbreviate(List<Object> values) {

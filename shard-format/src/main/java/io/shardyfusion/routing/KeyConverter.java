@@ -166,11 +166,19 @@ public final class KeyConverter {
 
   private static Object integerText(String text, KeyEncoding encoding) {
     BigInteger value;
+    String digits = text.trim();
+    // 2^63-1 has 19 digits: longer text (leading zeros aside) is out of range, and parsing a
+    // megabyte of digits would cost seconds for nothing
+    if (digits.length() > 64) {
+      throw new KeyValidationException("key '" + abbreviate(text) + "' (" + text.length()
+          + " characters) is not a " + encoding.wireName() + " key: " + encoding.wireName()
+          + " keys are decimal integers of at most 20 digits");
+    }
     try {
-      value = new BigInteger(text.trim());
+      value = new BigInteger(digits);
     } catch (NumberFormatException e) {
-      throw new KeyValidationException("key '" + text + "' is not an integer; this snapshot's "
-          + "keys are " + encoding.wireName() + " (decimal integers)");
+      throw new KeyValidationException("key '" + abbreviate(text) + "' is not an integer; this "
+          + "snapshot's keys are " + encoding.wireName() + " (decimal integers)");
     }
     return encoding.normalize(value);
   }
@@ -187,10 +195,15 @@ public final class KeyConverter {
         return Base64.getDecoder().decode(text.substring(7));
       }
     } catch (IllegalArgumentException e) {
-      throw new KeyValidationException("key '" + text + "' is not valid " + (text.startsWith(
-          "base64:") ? "base64" : "hex") + ": " + e.getMessage());
+      throw new KeyValidationException("key '" + abbreviate(text) + "' is not valid "
+          + (text.startsWith("base64:") ? "base64" : "hex") + ": " + e.getMessage());
     }
-    throw new KeyValidationException("key '" + text + "': this snapshot's keys are raw bytes; "
-        + "write them as hex:0a1b, 0x0a1b or base64:Chs=");
+    throw new KeyValidationException("key '" + abbreviate(text) + "': this snapshot's keys are "
+        + "raw bytes; write them as hex:0a1b, 0x0a1b or base64:Chs=");
+  }
+
+  /** Key text for messages: a hostile megabyte-long key must not become a megabyte message. */
+  private static String abbreviate(String text) {
+    return text.length() > MAX_RENDER ? text.substring(0, MAX_RENDER - 3) + "..." : text;
   }
 }

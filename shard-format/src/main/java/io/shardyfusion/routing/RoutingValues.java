@@ -40,7 +40,11 @@ final class RoutingValues {
       if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
         normalized = ((Number) v).longValue();
       } else if (v instanceof BigInteger b) {
-        normalized = b.longValueExact();
+        if (b.bitLength() > 63) {
+          throw new ConfigValidationException("routing value " + i + " (" + b + ") is outside "
+              + "the 64-bit integer range; integer routing values must fit -2^63..2^63-1");
+        }
+        normalized = b.longValue();
       } else if (v instanceof String || v instanceof byte[]) {
         normalized = v;
       } else {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.shardyfusion.errors.ManifestParseException;
 import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.manifest.ManifestLimits;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -110,6 +111,7 @@ public final class RunRecordCodec {
    *     unreadable, or the format is newer than this library
    */
   public static RunRecord parseYaml(byte[] yaml, String key, String source) {
+    checkSize(yaml, source);
     JsonNode n;
     try {
       n = YAML.readTree(yaml);
@@ -125,6 +127,7 @@ public final class RunRecordCodec {
    * @throws ManifestParseException if the JSON is malformed or a required field is missing
    */
   public static RunRecord parse(byte[] json, String key, String source) {
+    checkSize(json, source);
     JsonNode n;
     try {
       n = ManifestCodec.mapper().readTree(json);
@@ -132,6 +135,18 @@ public final class RunRecordCodec {
       throw invalid(source, e.getMessage(), e);
     }
     return fromNode(n, key, source, false);
+  }
+
+  private static void checkSize(byte[] bytes, String source) {
+    if (bytes == null || bytes.length == 0) {
+      throw invalid(source, "the object is empty", null);
+    }
+    if (bytes.length > ManifestLimits.MAX_RUN_RECORD_BYTES) {
+      throw new ManifestParseException("run record " + source + " is " + bytes.length
+          + " bytes, more than the " + ManifestLimits.MAX_RUN_RECORD_BYTES + " bytes a run "
+          + "record may have: it is not a run record, or its writer is broken; delete it if "
+          + "the run is over");
+    }
   }
 
   private static RunRecord fromNode(JsonNode n, String key, String source, boolean python) {
@@ -143,7 +158,9 @@ public final class RunRecordCodec {
     RunStatus status = statusText == null ? null : python ? fromPython(statusText)
         : legacyStatus(statusText);
     JsonNode fv = n.get("format_version");
-    int formatVersion = fv == null || fv.isNull() ? RunRecord.FORMAT_VERSION : fv.asInt(-1);
+    // asInt would wrap 2^32+1 to 1: only an integer that fits counts
+    int formatVersion = fv == null || fv.isNull() ? RunRecord.FORMAT_VERSION
+        : fv.isIntegralNumber() && fv.canConvertToInt() ? fv.intValue() : -1;
     String problem = runId == null || runId.isBlank() ? "run_id is missing"
         : statusText == null ? "status is missing"
         : status == null ? "status '" + statusText + "' is not running, succeeded or failed"

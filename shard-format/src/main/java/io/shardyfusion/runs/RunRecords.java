@@ -264,7 +264,18 @@ public final class RunRecords {
         continue;
       }
       // Deleted between the listing and the read: no record is what the store now says.
-      store.getIfExists(o.key()).ifPresent(bytes -> out.add(parse(id, o.key(), bytes)));
+      java.util.Optional<byte[]> bytes;
+      try {
+        bytes = store.getIfExists(o.key(),
+            io.shardyfusion.manifest.ManifestLimits.MAX_RUN_RECORD_BYTES);
+      } catch (io.shardyfusion.errors.ObjectTooLargeException e) {
+        // not a run record we can read: as an unparseable one, the run counts as live
+        LOG.warn("run record {}; treating run {} as live until it is repaired or deleted",
+            e.getMessage(), id);
+        out.add(RunRecord.unreadable(id, o.key(), e.getMessage()));
+        continue;
+      }
+      bytes.ifPresent(b -> out.add(parse(id, o.key(), b)));
     }
     return out;
   }

@@ -88,6 +88,14 @@ public final class CountingObjectStore implements ObjectStore {
   }
 
   @Override
+  public Optional<byte[]> getIfExists(String key, long maxBytes) {
+    counts.gets.increment();
+    Optional<byte[]> data = inner.getIfExists(key, maxBytes);
+    data.ifPresent(d -> counts.getBytes.add(d.length));
+    return data;
+  }
+
+  @Override
   public void download(String key, Path target) {
     counts.gets.increment();
     inner.download(key, target);

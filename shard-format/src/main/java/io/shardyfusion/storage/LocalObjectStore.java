@@ -97,6 +97,22 @@ public final class LocalObjectStore implements ObjectStore {
   }
 
   @Override
+  public Optional<byte[]> getIfExists(String key, long maxBytes) {
+    Path file = resolve(key);
+    try {
+      long size = Files.size(file);
+      if (size > maxBytes) {
+        throw new io.shardyfusion.errors.ObjectTooLargeException(url(key), size, maxBytes);
+      }
+      return Optional.of(Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw failure("read", key, e);
+    }
+  }
+
+  @Override
   public void download(String key, Path target) {
     try {
       Files.createDirectories(target.toAbsolutePath().getParent());

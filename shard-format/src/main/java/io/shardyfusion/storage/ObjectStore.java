@@ -36,7 +36,39 @@ public interface ObjectStore extends AutoCloseable {
           + "this snapshot's prefix; open the store the URL belongs to, or fix the manifest",
           false);
     }
-    return url.substring(base.length());
+    String key = url.substring(base.length());
+    String problem = keyProblem(key);
+    if (problem != null) {
+      throw new StorageException(url + " " + problem + ": it could name an object outside "
+          + "this snapshot's prefix; fix the manifest or pointer that holds it", false);
+    }
+    return key;
+  }
+
+  /**
+   * Why a key taken from a URL is not a plain relative key, or null when it is one: no empty,
+   * {@code .} or {@code ..} segment (also percent-encoded), no backslash, no control character.
+   */
+  static String keyProblem(String key) {
+    if (key.isEmpty()) {
+      return "names the prefix itself, not an object under it";
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return "has a control character (\\x" + String.format("%02x", (int) c) + ")";
+      }
+      if (c == '\\') {
+        return "has a backslash";
+      }
+    }
+    for (String seg : key.split("/", -1)) {
+      String dots = seg.replace("%2e", ".").replace("%2E", ".");
+      if (seg.isEmpty() || dots.equals(".") || dots.equals("..")) {
+        return "has a '" + seg + "' path segment";
+      }
+    }
+    return null;
   }
 
   void put(String key, byte[] data, String contentType);
@@ -49,6 +81,25 @@ public interface ObjectStore extends AutoCloseable {
 
   /** The object, or empty when there is no such key. */
   Optional<byte[]> getIfExists(String key);
+
+  /**
+   * The object, or empty when there is no such key, refusing one larger than {@code maxBytes}
+   * before it is read into memory (for objects whose writer is not trusted to keep them small:
+   * manifests, pointers, run records).
+   *
+   * @throws io.shardyfusion.errors.ObjectTooLargeException (not retryable) when the object has
+   *     more than {@code maxBytes} bytes
+   */
+  default Optional<byte[]> getIfExists(String key, long maxBytes) {
+    // Implementations override this to check the size before reading; this default keeps
+    // third-party stores working, bounded only after the read.
+    Optional<byte[]> data = getIfExists(key);
+    if (data.isPresent() && data.get().length > maxBytes) {
+      throw new io.shardyfusion.errors.ObjectTooLargeException(url(key), data.get().length,
+          maxBytes);
+    }
+    return data;
+  }
 
   /** Downloads an object to a local file, replacing it. */
   void download(String key, Path target);

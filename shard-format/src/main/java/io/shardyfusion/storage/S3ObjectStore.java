@@ -170,6 +170,35 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /** Reads the response's Content-Length before the body: a large object is never buffered. */
+  @Override
+  public Optional<byte[]> getIfExists(String key, long maxBytes) {
+    String objectKey = objectKey(key);
+    try (var in = s3.getObject(b -> b.bucket(bucket()).key(objectKey),
+        ResponseTransformer.toInputStream())) {
+      Long length = in.response().contentLength();
+      if (length != null && length > maxBytes) {
+        in.abort(); // do not drain the body to reuse the connection
+        throw new io.shardyfusion.errors.ObjectTooLargeException(url(key), length, maxBytes);
+      }
+      byte[] data = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+      if (data.length > maxBytes) {
+        in.abort();
+        throw new io.shardyfusion.errors.ObjectTooLargeException(url(key), data.length,
+            maxBytes);
+      }
+      return Optional.of(data);
+    } catch (SdkException e) {
+      if (S3Errors.isNoSuchKey(e)) {
+        return Optional.empty();
+      }
+      throw S3Errors.map("get", url(key), endpoint, e);
+    } catch (IOException e) {
+      throw new StorageException("reading " + url(key) + " was cut short: " + e
+          + "; try again", true, e);
+    }
+  }
+
   @Override
   public void download(String key, Path target) {
     String objectKey = objectKey(key);

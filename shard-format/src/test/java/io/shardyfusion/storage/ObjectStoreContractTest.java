@@ -62,6 +62,22 @@ abstract class ObjectStoreContractTest {
   }
 
   @Test
+  void boundedGetRefusesALargerObjectBeforeReadingIt() {
+    byte[] data = randomBytes(2, 100_000);
+    store.put("big.bin", data, "application/octet-stream");
+    assertThat(store.getIfExists("big.bin", 100_000)).hasValueSatisfying(v ->
+        assertThat(v).isEqualTo(data));
+    assertThatThrownBy(() -> store.getIfExists("big.bin", 99_999))
+        .isInstanceOf(io.shardyfusion.errors.ObjectTooLargeException.class)
+        .hasMessageContaining(store.url("big.bin"))
+        .hasMessageContaining("100000 bytes")
+        .satisfies(e -> assertThat(((StorageException) e).retryable()).isFalse());
+    assertThat(store.getIfExists("nope/missing", 10)).isEmpty();
+    // the store still answers after a refused read (the S3 body was aborted, not leaked)
+    assertThat(store.getIfExists("big.bin", 1 << 20)).isPresent();
+  }
+
+  @Test
   void missingKeyIsEmptyForGetIfExistsAndNotFoundForGet() {
     assertThat(store.getIfExists("nope/missing")).isEmpty();
     assertThatThrownBy(() -> store.get("nope/missing"))

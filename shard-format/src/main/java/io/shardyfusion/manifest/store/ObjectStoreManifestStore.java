@@ -9,6 +9,7 @@ import io.shardyfusion.manifest.Manifest;
 import io.shardyfusion.manifest.ManifestFormat;
 import io.shardyfusion.manifest.ManifestFormats;
 import io.shardyfusion.manifest.ManifestCodec;
+import io.shardyfusion.manifest.ManifestLimits;
 import io.shardyfusion.layout.SnapshotLayout;
 import io.shardyfusion.storage.ObjectInfo;
 import io.shardyfusion.storage.ObjectStore;
@@ -72,14 +73,14 @@ public final class ObjectStoreManifestStore implements ManifestStore {
 
   @Override
   public Optional<CurrentPointer> loadCurrent() {
-    return store.getIfExists(SnapshotLayout.CURRENT)
+    return bounded(SnapshotLayout.CURRENT, ManifestLimits.MAX_POINTER_BYTES, "_CURRENT pointer")
         .map(json -> ManifestCodec.parseCurrent(json, store.url(SnapshotLayout.CURRENT)));
   }
 
   @Override
   public Manifest loadManifest(String ref) {
     String key = keyOf(ref);
-    return ManifestFormats.decode(store.get(key), store.url(key));
+    return ManifestFormats.decode(manifestBytes(key), store.url(key));
   }
 
   @Override
@@ -134,10 +135,25 @@ public final class ObjectStoreManifestStore implements ManifestStore {
   @Override
   public void setCurrent(String ref) {
     String key = keyOf(ref);
-    byte[] bytes = store.get(key);
+    byte[] bytes = manifestBytes(key);
     ManifestFormat format = ManifestFormats.detect(bytes, store.url(key));
     Manifest m = format.decode(bytes, store.url(key));
     writePointer(store.url(key), m.runId(), format);
+  }
+
+  private byte[] manifestBytes(String key) {
+    return bounded(key, ManifestLimits.maxManifestBytes(), "manifest")
+        .orElseThrow(() -> new ObjectNotFoundException(store.url(key)));
+  }
+
+  /** An object no larger than {@code max}; a larger one is the document's fault, not I/O's. */
+  private Optional<byte[]> bounded(String key, long max, String what) {
+    try {
+      return store.getIfExists(key, max);
+    } catch (io.shardyfusion.errors.ObjectTooLargeException e) {
+      ManifestLimits.checkSize(e.size(), max, what, store.url(key));
+      throw e; // unreachable: checkSize threw
+    }
   }
 
   private CurrentPointer writePointer(String manifestRef, String runId, ManifestFormat format) {

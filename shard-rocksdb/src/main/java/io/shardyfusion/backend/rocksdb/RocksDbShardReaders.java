@@ -43,9 +43,18 @@ final class RocksDbShardReaders implements ShardReaders {
     } catch (RocksDBException e) {
       options.close();
       filter.close();
+      // The files were verified against the manifest's sizes and CRC32Cs before this open:
+      // corrupt or invalid content is the published shard's, and opening again cannot help.
+      // I/O trouble (descriptors, a busy disk) may pass.
+      org.rocksdb.Status.Code code = e.getStatus() == null ? null : e.getStatus().getCode();
+      boolean damaged = code == org.rocksdb.Status.Code.Corruption
+          || code == org.rocksdb.Status.Code.InvalidArgument
+          || code == org.rocksdb.Status.Code.NotSupported;
       throw new StorageException("cannot open the RocksDB shard in " + dir + ": "
-          + e.getMessage() + "; the local copy under the reader's localRoot may be damaged, "
-          + "delete it and retry", true, e);
+          + e.getMessage() + (damaged ? "; its files match the manifest, so the published "
+              + "shard itself is damaged: republish the snapshot or roll back"
+              : "; the local copy under the reader's localRoot may be damaged, delete it and "
+              + "retry"), !damaged, e);
     }
   }
 

@@ -120,11 +120,11 @@ class SqliteManifestFormatTest {
     assertRefused(edited("u64-hash8", "UPDATE shards SET db_id = 9 WHERE db_id = 7"),
         "db_id=9 is outside 0..7");
     assertRefused(edited("u64-hash8", "UPDATE shards SET db_bytes = -1 WHERE db_id = 0"),
-        "negative row_count or db_bytes");
+        "db_bytes is negative");
     assertRefused(edited("u64-hash8", "DROP TABLE shards"), "without the manifest tables");
     assertRefused(edited("u64-hash8", "DELETE FROM build_meta"), "build_meta has no row");
     assertRefused(edited("u64-hash8", "UPDATE build_meta SET num_dbs = 0"),
-        "num_dbs must be > 0");
+        "num_dbs 0 is outside 1..");
     assertRefused(edited("u64-hash8", "UPDATE build_meta SET sharding = 'not json'"),
         "build_meta.sharding is not a JSON object");
     byte[] cut = pythonManifest("u64-hash8");
