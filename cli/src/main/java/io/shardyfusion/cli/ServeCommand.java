@@ -1,5 +1,6 @@
 package io.shardyfusion.cli;
 
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.reader.ReaderConfig;
@@ -160,9 +161,10 @@ final class ServeCommand implements Callable<Integer> {
         Path cache = (tempCache != null ? tempCache : root.cacheDirOption()).resolve(name);
         ReaderConfig.Builder config = target.readerConfig().localRoot(cache)
             // A server would rather serve an earlier snapshot than none (health says so).
-            .maxFallbackAttempts(3).blockCacheBytes(blockCacheMb << 20).refreshInterval(interval);
-        // The reader's own meters join the server's registry here once ReaderConfig has
-        // meterRegistry (issue 13's metrics work): config.meterRegistry(registry);
+            .maxFallbackAttempts(3).blockCacheBytes(blockCacheMb << 20).refreshInterval(interval)
+            // The reader's own meters on the server's registry, one tag per snapshot (readers
+            // sharing a registry need distinct tags).
+            .meterRegistry(registry).meterTags(Tags.of("snapshot", name));
         try {
           builder.snapshot(name, target.currentUrl(), () -> ShardedReader.open(config.build()));
         } catch (ConfigValidationException bad) {

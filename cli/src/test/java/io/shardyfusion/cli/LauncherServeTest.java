@@ -69,7 +69,9 @@ class LauncherServeTest {
       assertThat(get(base + "/health/ready").statusCode()).isEqualTo(200);
       assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
       assertThat(get(base + "/metrics").body())
-          .contains("route=\"/v1/{snapshot}/keys/{key}\"").contains("jvm_memory_used_bytes");
+          .contains("route=\"/v1/{snapshot}/keys/{key}\"").contains("jvm_memory_used_bytes")
+          // The readers' own meters, tagged by snapshot: key 99 and one of the multiget's.
+          .contains("shardyfusion_reader_keys_missing_total{snapshot=\"users\"} 2.0");
 
       assertThat(post(base + "/v1/users/refresh", "", null).statusCode()).isEqualTo(401);
       HttpResponse<String> refreshed = post(base + "/v1/users/refresh", "", "tok-123");
