@@ -9,7 +9,16 @@ import io.shardyfusion.writer.PreviousSnapshot;
 import io.shardyfusion.writer.RunLifecycle;
 import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.publish.ShardAttempt;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.PCollectionView;
 
@@ -20,20 +29,23 @@ import org.apache.beam.sdk.values.PCollectionView;
  * manifest, {@code _CURRENT}, record PUBLISHED, losers deleted; a failure follows the
  * lifecycle's rule. A retry of this step republishes the same winners under the same manifest
  * key (the run id and createdAt are fixed when the pipeline is built). Outputs the run's
- * {@link BuildResult}.
+ * {@link BuildResult}. Then it deletes the run's shared run files, if it had any.
  */
 final class PublishFn extends DoFn<String, BuildResult> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(PublishFn.class);
 
   private final RunLifecycle lifecycle;
   private final PCollectionView<List<ShardAttempt>> attemptsView;
   private final PCollectionView<Long> rowCountView; // null when the count needs no rows
+  private final String runFilesDir; // null when runs travelled through the shuffle
 
   PublishFn(RunLifecycle lifecycle, PCollectionView<List<ShardAttempt>> attemptsView,
-      PCollectionView<Long> rowCountView) {
+      PCollectionView<Long> rowCountView, String runFilesDir) {
     this.lifecycle = lifecycle;
     this.attemptsView = attemptsView;
     this.rowCountView = rowCountView;
+    this.runFilesDir = runFilesDir;
   }
 
   @ProcessElement
@@ -51,6 +63,23 @@ final class PublishFn extends DoFn<String, BuildResult> {
       } catch (RuntimeException e) {
         throw run.fail(e);
       }
+    }
+    if (runFilesDir != null) {
+      // Every shard is built: no task reads run files any more, including files of bundle
+      // attempts the runner discarded.
+      deleteTree(Paths.get(runFilesDir));
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("could not delete the run files under {}: {}; delete them by hand", dir,
+          e.toString());
     }
   }
 }
