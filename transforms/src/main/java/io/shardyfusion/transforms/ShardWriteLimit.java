@@ -18,19 +18,24 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ShardWriteLimit implements Serializable {
   private static final long serialVersionUID = 1L;
-  static final ShardWriteLimit NONE = new ShardWriteLimit(0, 0);
 
   /** Makes a task's buckets; tests pass a fake clock so that no test sleeps. */
   interface Buckets extends Serializable {
     TokenBucket perSecond(double rate);
   }
 
+  /** Buckets on the system clock that park the thread while they wait. */
+  static final Buckets REAL = rate -> new TokenBucket(rate, System::nanoTime,
+      LockSupport::parkNanos);
+
   private final long maxWritesPerSecond;
   private final long maxWriteBytesPerSecond;
+  private final Buckets buckets;
 
-  ShardWriteLimit(long maxWritesPerSecond, long maxWriteBytesPerSecond) {
+  ShardWriteLimit(long maxWritesPerSecond, long maxWriteBytesPerSecond, Buckets buckets) {
     this.maxWritesPerSecond = maxWritesPerSecond;
     this.maxWriteBytesPerSecond = maxWriteBytesPerSecond;
+    this.buckets = buckets;
   }
 
   boolean isLimited() {
@@ -50,13 +55,8 @@ final class ShardWriteLimit implements Serializable {
     return (double) total / Math.max(1, shardTasks);
   }
 
-  /** {@code sorted}, paced to this task's part of the limits. */
+  /** {@code sorted}, paced to this task's part of the limits; closing it closes {@code sorted}. */
   RecordCursor limit(RecordCursor sorted, long shardTasks) {
-    return limit(sorted, shardTasks,
-        rate -> new TokenBucket(rate, System::nanoTime, LockSupport::parkNanos));
-  }
-
-  RecordCursor limit(RecordCursor sorted, long shardTasks, Buckets buckets) {
     if (!isLimited()) {
       return sorted;
     }

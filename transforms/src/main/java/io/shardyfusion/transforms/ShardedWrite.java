@@ -90,6 +90,8 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
   private final long maxWritesPerSecond;
   private final long maxWriteBytesPerSecond;
   private final String sharedRunDirectory;
+  private final ShardWriteLimit.Buckets limitBuckets;
+  private final boolean runsThroughShuffle;
 
   private ShardedWrite(Builder<T> b) {
     this.lifecycle = b.lifecycle;
@@ -101,6 +103,8 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
     this.maxWritesPerSecond = b.maxWritesPerSecond;
     this.maxWriteBytesPerSecond = b.maxWriteBytesPerSecond;
     this.sharedRunDirectory = b.sharedRunDirectory;
+    this.limitBuckets = b.limitBuckets;
+    this.runsThroughShuffle = b.runsThroughShuffle;
   }
 
   /**
@@ -232,6 +236,20 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
     return b.build();
   }
 
+  /** Test seam, not API: the rate limits' token buckets (a fake clock: no test sleeps). */
+  ShardedWrite<T> withLimitBuckets(ShardWriteLimit.Buckets buckets) {
+    Builder<T> b = toBuilder();
+    b.limitBuckets = requireFn("withLimitBuckets", buckets);
+    return b.build();
+  }
+
+  /** Test seam, not API: runs go through the shuffle as blocks even on the Direct runner. */
+  ShardedWrite<T> withRunsThroughShuffle() {
+    Builder<T> b = toBuilder();
+    b.runsThroughShuffle = true;
+    return b.build();
+  }
+
   public WriteConfig config() {
     return lifecycle.config();
   }
@@ -252,6 +270,8 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
     b.maxWritesPerSecond = maxWritesPerSecond;
     b.maxWriteBytesPerSecond = maxWriteBytesPerSecond;
     b.sharedRunDirectory = sharedRunDirectory;
+    b.limitBuckets = limitBuckets;
+    b.runsThroughShuffle = runsThroughShuffle;
     return b;
   }
 
@@ -266,6 +286,8 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
     private long maxWritesPerSecond;
     private long maxWriteBytesPerSecond;
     private String sharedRunDirectory;
+    private ShardWriteLimit.Buckets limitBuckets = ShardWriteLimit.REAL;
+    private boolean runsThroughShuffle;
 
     ShardedWrite<T> build() {
       return new ShardedWrite<>(this);
@@ -304,7 +326,8 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
         rowCountView == null ? sortRuns : sortRuns.withSideInputs(rowCountView))
         .setCoder(KvCoder.of(VarIntCoder.of(), SortedRunCoder.of()));
 
-    ShardWriteLimit limit = new ShardWriteLimit(maxWritesPerSecond, maxWriteBytesPerSecond);
+    ShardWriteLimit limit = new ShardWriteLimit(maxWritesPerSecond, maxWriteBytesPerSecond,
+        limitBuckets);
     // The rate limits are divided over the shard tasks: one per shard that has runs.
     PCollectionView<Long> shardTasksView = !limit.isLimited() ? null
         : runs.apply("ShardIds", Keys.create()).apply("DistinctShards", Distinct.create())
@@ -335,6 +358,9 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
    * (one process: its file system is shared by definition).
    */
   private String runFilesDirectory(PipelineOptions options) {
+    if (runsThroughShuffle) {
+      return null;
+    }
     String shared = sharedRunDirectory != null ? sharedRunDirectory
         : DIRECT_RUNNER.equals(options.getRunner().getName()) ? config().tempDir().toString()
         : null;
