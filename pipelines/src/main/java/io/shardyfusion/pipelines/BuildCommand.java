@@ -94,7 +94,7 @@ final class BuildCommand implements Callable<Integer> {
       "inputFormat:FMT", "keyField:FIELD", "valueField:FIELD", "valueFields:F1,F2",
       "keyEncoding:ENC", "numDbs:N", "maxKeysPerShard:N", "celExpr:EXPR",
       "celColumns:NAME:TYPE,...", "boundaries:B1,B2,...", "output:PREFIX", "runId:ID",
-      "sortBufferMb:N", "tempDir:DIR", "customFields:K=V,...", "manifestStore:JDBC_URL",
+      "sortBufferMb:N", "maxWritesPerSecond:N", "maxWriteBytesPerSecond:N", "tempDir:DIR", "customFields:K=V,...", "manifestStore:JDBC_URL",
       "manifestStoreUser:ROLE", "manifestStorePasswordEnv:VAR", "manifestDataset:NAME");
 
   /** The command with the job's options added from {@link BuildSnapshotOptions}. */
@@ -114,8 +114,11 @@ final class BuildCommand implements Callable<Integer> {
       String description = m.getAnnotation(Description.class).value().replace("%", "%%");
       Default.String dflt = m.getAnnotation(Default.String.class);
       Default.Integer dfltInt = m.getAnnotation(Default.Integer.class);
-      if (dflt != null || dfltInt != null) {
-        description += " (default: " + (dflt != null ? dflt.value() : dfltInt.value()) + ")";
+      Default.Long dfltLong = m.getAnnotation(Default.Long.class);
+      if (dflt != null || dfltInt != null || dfltLong != null) {
+        description += " (default: " + (dflt != null ? dflt.value()
+            : dfltInt != null ? String.valueOf(dfltInt.value())
+            : String.valueOf(dfltLong.value())) + ")";
       }
       spec.addOption(OptionSpec.builder(kebab(property)).paramLabel(entry.substring(colon + 1))
           .type(String.class).description(description).build());

@@ -104,7 +104,8 @@ public final class BuildSnapshot {
   record Plan(WriteConfig config, InputFormat format, List<String> patterns, String input,
       KeyEncoding keyEncoding, long sortBufferBytes, RecordFns.KeyFn keyFn,
       org.apache.beam.sdk.transforms.SerializableFunction<Record, byte[]> valueFn,
-      RecordFns.RoutingContextFn routingContextFn) {}
+      RecordFns.RoutingContextFn routingContextFn, long maxWritesPerSecond,
+      long maxWriteBytesPerSecond) {}
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -219,7 +220,9 @@ public final class BuildSnapshot {
     records.setCoder(RecordCoder.of());
     ShardedWrite<Record> write = ShardedWrite.<Record>to(plan.config())
         .withKeyFn(plan.keyFn()).withValueFn(plan.valueFn())
-        .withSortBufferBytes(plan.sortBufferBytes());
+        .withSortBufferBytes(plan.sortBufferBytes())
+        .withMaxWritesPerSecond(plan.maxWritesPerSecond())
+        .withMaxWriteBytesPerSecond(plan.maxWriteBytesPerSecond());
     if (plan.routingContextFn() != null) {
       write = write.withRoutingContextFn(plan.routingContextFn());
     }
@@ -325,7 +328,20 @@ public final class BuildSnapshot {
         ? new RecordFns.RoutingContextFn(sharding.celColumns()) : null;
     return new Plan(config, format, patterns, o.getInput(), encoding,
         o.getSortBufferMb() * 1024L * 1024L, new RecordFns.KeyFn(o.getKeyField(), encoding),
-        valueFn, ctx);
+        valueFn, ctx, rate("--maxWritesPerSecond", o.getMaxWritesPerSecond()),
+        rate("--maxWriteBytesPerSecond", o.getMaxWriteBytesPerSecond()));
+  }
+
+  /** A write limit option: null (unset) is 0, unlimited; negative is refused naming it. */
+  private static long rate(String option, Long value) {
+    if (value == null) {
+      return 0;
+    }
+    if (value < 0) {
+      throw new ConfigValidationException(option + " must be >= 0 (0 = unlimited), got "
+          + value);
+    }
+    return value;
   }
 
   private static ShardingSpec sharding(BuildSnapshotOptions o) {

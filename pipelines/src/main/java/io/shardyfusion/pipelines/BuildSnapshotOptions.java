@@ -195,6 +195,20 @@ public interface BuildSnapshotOptions extends PipelineOptions {
 
   void setSortBufferMb(Integer value);
 
+  @Description("Most rows written into shards per second, for the whole job (0: unlimited); "
+      + "each shard task takes an equal part: the limit divided by the non-empty shards.")
+  @Default.Long(0)
+  Long getMaxWritesPerSecond();
+
+  void setMaxWritesPerSecond(Long value);
+
+  @Description("Most key+value bytes written into shards per second, for the whole job "
+      + "(0: unlimited); divided over the shard tasks like --maxWritesPerSecond.")
+  @Default.Long(0)
+  Long getMaxWriteBytesPerSecond();
+
+  void setMaxWriteBytesPerSecond(Long value);
+
   @Description("Local directory on each worker for sort spills and shard builds "
       + "(default: <java.io.tmpdir>/shardyfusion).")
   String getTempDir();

@@ -49,6 +49,9 @@ class BuildCommandTest {
     assertThat(keyField.description()[0]).startsWith("Field holding each record's key");
     assertThat(spec.findOption("--sort-buffer-mb").description()[0]).endsWith("(default: 64)");
     assertThat(spec.findOption("--s3-endpoint-url")).as("deprecated: not listed").isNull();
+    assertThat(spec.findOption("--max-writes-per-second").description()[0])
+        .contains("for the whole job").endsWith("(default: 0)");
+    assertThat(spec.findOption("--max-write-bytes-per-second")).isNotNull();
     assertThat(BuildCommand.camel("--manifest-store-password-env"))
         .isEqualTo("--manifestStorePasswordEnv");
     assertThat(BuildCommand.kebab("manifestStorePasswordEnv"))

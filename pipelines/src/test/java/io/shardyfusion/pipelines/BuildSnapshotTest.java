@@ -466,4 +466,21 @@ class BuildSnapshotTest {
     assertThat(run.exit()).isEqualTo(BuildSnapshot.EXIT_USAGE);
     assertThat(run.err()).contains("--input");
   }
+
+  @Test
+  void writeLimitsReachTheWriteAndNegativeOnesAreUsageErrors() throws IOException {
+    Path in = write("limits.jsonl", "{\"id\": 1}");
+    org.apache.beam.sdk.options.PipelineOptionsFactory.register(BuildSnapshotOptions.class);
+    BuildSnapshot.Plan plan = BuildSnapshot.plan(org.apache.beam.sdk.options.PipelineOptionsFactory
+        .fromArgs("--input=" + in, "--keyField=id", "--numDbs=2", "--output=" + store("lim"),
+            "--maxWritesPerSecond=1000", "--maxWriteBytesPerSecond=65536")
+        .as(BuildSnapshotOptions.class), null);
+    assertThat(plan.maxWritesPerSecond()).isEqualTo(1000);
+    assertThat(plan.maxWriteBytesPerSecond()).isEqualTo(65536);
+
+    Run run = build("--input=" + in, "--keyField=id", "--numDbs=2", "--output=" + store("neg"),
+        "--maxWritesPerSecond=-3");
+    assertThat(run.exit()).isEqualTo(BuildSnapshot.EXIT_USAGE);
+    assertThat(run.err()).contains("--maxWritesPerSecond must be >= 0 (0 = unlimited), got -3");
+  }
 }

@@ -34,7 +34,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * shard task, so a 1.25M-row shard sorts without spilling; 64, ShardedWrite's default, costs
  * Flink and Spark about a quarter of their rate here), {@code flinkArgs} ("--objectReuse=true")
  * and {@code sparkArgs} (extra pipeline options, space separated), {@code dir} (work
- * directory).
+ * directory). {@code fork} (false): each mode and shard count in a JVM of its own, see
+ * {@link #forkEachMode}; {@code childHeap}/{@code directHeap} its heap; {@code directInput}
+ * (chunks or sequence) how the Direct runner's rows are generated; {@code directSortBufferMb}
+ * (64, ShardedWrite's default: the README's path) the Direct runner's sort buffer.
  */
 public final class RunnerBench {
   private RunnerBench() {}
@@ -44,6 +47,8 @@ public final class RunnerBench {
         "valueBytes", "100", "modes", "raw,in-process,flink,spark,direct",
         "directRows", "1000000", "sortBufferMb", "256", "flinkArgs", "--objectReuse=true", "sparkArgs", "",
         "store", "file"));
+    a.putAll(Map.of("fork", "false", "childHeap", "1536m", "directHeap", "1g",
+        "directInput", "chunks", "child", "false", "directSortBufferMb", "64"));
     for (String arg : args) {
       if (!arg.startsWith("--") || !arg.contains("=")) {
         throw new IllegalArgumentException("arguments are --name=value, got " + arg);
@@ -55,8 +60,14 @@ public final class RunnerBench {
       }
       a.put(name, arg.substring(arg.indexOf('=') + 1));
     }
+    if (Boolean.parseBoolean(a.get("fork")) && !Boolean.parseBoolean(a.get("child"))) {
+      forkEachMode(a, args);
+      return;
+    }
     long rows = Long.parseLong(a.get("rows"));
     int numDbs = Integer.parseInt(a.get("numDbs"));
+    boolean child = Boolean.parseBoolean(a.get("child"));
+    boolean chunkedDirect = a.get("directInput").equals("chunks");
     int valueBytes = Integer.parseInt(a.get("valueBytes"));
     long directRows = Long.parseLong(a.get("directRows"));
     List<String> modes = List.of(a.get("modes").split(","));
@@ -65,12 +76,14 @@ public final class RunnerBench {
     String[] sparkArgs = extra(a.get("sparkArgs"));
     Path work = a.containsKey("dir") ? Paths.get(a.get("dir"))
         : Files.createTempDirectory("shardy-runner-bench");
-    System.out.printf("# runner benchmark: %,d rows (Direct: %,d), %d-byte values, 8-byte keys,"
-        + " %d shards, %d cores, heap max %d MiB, sort buffer %d MiB per shard task%n", rows,
-        directRows, valueBytes, numDbs, Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().maxMemory() >> 20, sortBufferMb);
-    System.out.printf("%-34s %12s %12s %9s %8s %10s %10s%n", "mode", "rows", "rows/s",
-        "seconds", "x raw", "heap MiB", "RSS MiB");
+    if (!child) {
+      System.out.printf("# runner benchmark: %,d rows (Direct: %,d), %d-byte values, 8-byte keys,"
+          + " %d shards, %d cores, heap max %d MiB, sort buffer %d MiB per shard task%n", rows,
+          directRows, valueBytes, numDbs, Runtime.getRuntime().availableProcessors(),
+          Runtime.getRuntime().maxMemory() >> 20, sortBufferMb);
+      System.out.printf("%-34s %12s %12s %9s %8s %10s %10s%n", "mode", "rows", "rows/s",
+          "seconds", "x raw", "heap MiB", "RSS MiB");
+    }
     double raw = Double.NaN;
     S3ProxyServer s3 = a.get("store").equals("s3") ? S3ProxyServer.start() : null;
     try {
@@ -117,9 +130,15 @@ public final class RunnerBench {
               "--enableSparkMetricSinks=false"));
         }
         case "direct" -> {
-          label = "ShardedWrite Direct";
-          run(config, n, valueBytes, sortBufferMb, "--runner=DirectRunner",
-              "--targetParallelism=2");
+          label = "ShardedWrite Direct" + (chunkedDirect ? " (10k-row chunks)" : "");
+          int directMb = Integer.parseInt(a.get("directSortBufferMb"));
+          if (chunkedDirect) {
+            runChunked(config, n, valueBytes, directMb, "--runner=DirectRunner",
+                "--targetParallelism=2");
+          } else {
+            run(config, n, valueBytes, directMb, "--runner=DirectRunner",
+                "--targetParallelism=2");
+          }
         }
         default -> throw new IllegalArgumentException("unknown mode " + mode);
       }
@@ -128,8 +147,13 @@ public final class RunnerBench {
       if (mode.equals("raw")) {
         raw = rate;
       }
-      System.out.printf("%-34s %,12d %,12.0f %9.2f %8.2f %10d %10d%n", label, n, rate, secs,
-          rate / raw, Memory.peakHeapMiB(), Memory.peakRssMiB());
+      if (child) {
+        System.out.printf("BENCHROW %s|%d|%.3f|%d|%d%n", label, n, secs, Memory.peakHeapMiB(),
+            Memory.peakRssMiB());
+      } else {
+        System.out.printf("%-34s %,12d %,12.0f %9.2f %8.2f %10d %10d%n", label, n, rate, secs,
+            rate / raw, Memory.peakHeapMiB(), Memory.peakRssMiB());
+      }
       if (!mode.equals("raw") && s3 == null) {
         int bad = GenerateSnapshotJob.verify(prefix, n, valueBytes, 2000);
         check(bad == 0, mode + ": " + bad + " problems reading back");
@@ -139,6 +163,126 @@ public final class RunnerBench {
     } finally {
       if (s3 != null) {
         s3.close();
+      }
+    }
+  }
+
+  /**
+   * {@code --fork=true}: each mode (and each shard count of {@code --numDbs=8,64,256}) in a JVM
+   * of its own, so that its peak RSS is its own (a JVM never returns a runner's classes and
+   * arenas); Direct gets {@code --directHeap}, the rest {@code --childHeap}. Ratios are to the
+   * in-process writer at the same shard count, measured in this run.
+   */
+  private static void forkEachMode(Map<String, String> a, String[] args) throws Exception {
+    List<String> jvm = new java.util.ArrayList<>();
+    for (String f : java.lang.management.ManagementFactory.getRuntimeMXBean()
+        .getInputArguments()) {
+      if (!f.startsWith("-Xmx") && !f.startsWith("-agentlib") && !f.startsWith("-javaagent")) {
+        jvm.add(f);
+      }
+    }
+    String javaBin = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("java.class.path");
+    List<String> modes = List.of(a.get("modes").split(","));
+    System.out.printf("# runner benchmark, one JVM per mode: %s rows (Direct: %s), %s-byte values,"
+        + " 8-byte keys, shards %s, %d cores, heap %s (Direct %s), sort buffer %s MiB%n",
+        a.get("rows"), a.get("directRows"), a.get("valueBytes"), a.get("numDbs"),
+        Runtime.getRuntime().availableProcessors(), a.get("childHeap"), a.get("directHeap"),
+        a.get("sortBufferMb"));
+    System.out.printf("%-40s %6s %12s %12s %9s %12s %10s %10s%n", "mode", "shards", "rows",
+        "rows/s", "seconds", "x in-proc", "heap MiB", "RSS MiB");
+    for (String numDbs : a.get("numDbs").split(",")) {
+      double inProcess = Double.NaN;
+      for (String mode : modes) {
+        if (mode.equals("direct") && !numDbs.equals(a.get("numDbs").split(",")[0])) {
+          continue; // Direct at the first shard count only
+        }
+        for (String rows : mode.equals("direct") ? a.get("directRows").split(",")
+            : new String[] {a.get("rows")}) {
+          List<String> cmd = new java.util.ArrayList<>(List.of(javaBin, "-Xmx"
+              + (mode.equals("direct") ? a.get("directHeap") : a.get("childHeap"))));
+          cmd.addAll(jvm);
+          cmd.addAll(List.of("-cp", cp, RunnerBench.class.getName()));
+          for (String arg : args) {
+            String name = arg.substring(2, arg.indexOf('='));
+            if (!List.of("modes", "numDbs", "fork", "rows", "directRows").contains(name)) {
+              cmd.add(arg);
+            }
+          }
+          cmd.addAll(List.of("--child=true", "--modes=" + mode, "--numDbs=" + numDbs,
+              "--rows=" + rows, "--directRows=" + rows));
+          Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+          String row = null;
+          StringBuilder tail = new StringBuilder();
+          try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+              proc.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+              if (line.startsWith("BENCHROW ")) {
+                row = line.substring(9);
+              } else if (line.startsWith("VERIFY")) {
+                System.out.println("  " + line);
+              }
+              tail.append(line).append('\n');
+              if (tail.length() > 20_000) {
+                tail.delete(0, tail.length() - 10_000);
+              }
+            }
+          }
+          int exit = proc.waitFor();
+          if (exit != 0 || row == null) {
+            System.out.println(tail);
+            throw new IllegalStateException(mode + " at " + numDbs + " shards exited " + exit);
+          }
+          String[] f = row.split("\\|");
+          long n = Long.parseLong(f[1]);
+          double secs = Double.parseDouble(f[2]);
+          double rate = n / secs;
+          if (mode.equals("in-process")) {
+            inProcess = rate;
+          }
+          System.out.printf("%-40s %6s %,12d %,12.0f %9.2f %12.2f %10s %10s%n", f[0], numDbs, n,
+              rate, secs, rate / inProcess, f[3], f[4]);
+        }
+      }
+    }
+  }
+
+  /**
+   * The Direct runner holds each input bundle in heap, and GenerateSequence's splits are
+   * millions of rows; generating the rows from 10k-row chunks (one bundle each after a
+   * reshuffle) keeps the input's part small, so the figure is ShardedWrite's own.
+   */
+  private static void runChunked(WriteConfig config, long rows, int valueBytes,
+      int sortBufferMb, String... args) {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(args).withValidation().create());
+    long chunk = 10_000;
+    p.apply("Chunks", org.apache.beam.sdk.transforms.Create.of(
+            java.util.stream.LongStream.range(0, (rows + chunk - 1) / chunk).boxed().toList()))
+        .apply("SpreadChunks", org.apache.beam.sdk.transforms.Reshuffle.viaRandomKey())
+        .apply("Rows", org.apache.beam.sdk.transforms.ParDo.of(new ChunkRows(rows, chunk)))
+        .apply("ShardedWrite", io.shardyfusion.transforms.ShardedWrite.<Long>to(config)
+            .withKeyFn(i -> BenchData.key(i))
+            .withValueFn(i -> BenchData.value(BenchData.key(i), valueBytes))
+            .withSortBufferBytes((long) sortBufferMb << 20));
+    PipelineResult.State state = p.run().waitUntilFinish();
+    check(state == PipelineResult.State.DONE, "job ended in state " + state);
+  }
+
+  /** Chunk id → its rows. */
+  static final class ChunkRows extends org.apache.beam.sdk.transforms.DoFn<Long, Long> {
+    private static final long serialVersionUID = 1L;
+    private final long rows;
+    private final long chunk;
+
+    ChunkRows(long rows, long chunk) {
+      this.rows = rows;
+      this.chunk = chunk;
+    }
+
+    @ProcessElement
+    public void process(@Element Long c, OutputReceiver<Long> out) {
+      for (long i = c * chunk; i < Math.min(rows, (c + 1) * chunk); i++) {
+        out.output(i);
       }
     }
   }

@@ -34,6 +34,7 @@ import java.util.stream.LongStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.GenerateSequence;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -143,6 +144,67 @@ class RetryAndFailureTest {
     try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
         .s3Prefix(config.s3Prefix()).localRoot(tmp.resolve("reader")).build())) {
       for (long i = 0; i < ROWS; i++) {
+        assertThat(reader.get(RunnerParityTest.u64Key(i))).isEqualTo(RunnerParityTest.u64Value(i));
+      }
+    }
+  }
+
+  /**
+   * The key function of a routing bundle that fails once, at element {@code failAt}, after the
+   * bundle has already emitted sorted runs (the sort buffer is 1 MiB, so it drained many
+   * times before): the runner discards the failed attempt's runs and retries the bundle.
+   */
+  static final class FailOnceAtElement implements SerializableFunction<Long, Long> {
+    private static final long serialVersionUID = 1L;
+    private final String marker;
+    private final long failAt;
+
+    FailOnceAtElement(Path marker, long failAt) {
+      this.marker = marker.toString();
+      this.failAt = failAt;
+    }
+
+    @Override
+    public Long apply(Long i) {
+      if (i == failAt) {
+        try {
+          Files.createFile(Paths.get(marker));
+        } catch (FileAlreadyExistsException e) {
+          return RunnerParityTest.u64Key(i); // the retry: succeed
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        throw new IllegalStateException("injected failure in a routing bundle at " + i);
+      }
+      return RunnerParityTest.u64Key(i);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(RetryingRunner.class)
+  void aRoutingBundleRetriedAfterEmittingRunsCountsItsRowsOnce(RetryingRunner runner)
+      throws Exception {
+    int rows = 60_000;
+    WriteConfig config = WriteConfig.builder().numDbs(4)
+        .s3Prefix(tmp.resolve("store").toUri().toString()).tempDir(tmp.resolve("build"))
+        .build();
+    Path marker = tmp.resolve("failed-bundle");
+    String[] args = runner.args;
+    if (runner == RetryingRunner.FLINK) {
+      args = new String[] {"--flinkConfDir=" + flinkConfDir(tmp.resolve("flink-conf"))};
+    }
+    Pipeline p = TestRunners.pipeline(runner.kind, args);
+    p.apply(GenerateSequence.from(0).to(rows)).apply(ShardedWrite.<Long>to(config)
+        .withKeyFn(new FailOnceAtElement(marker, rows - 10))
+        .withValueFn(RunnerParityTest::u64Value).withSortBufferBytes(1 << 20));
+    TestRunners.runToDone(p);
+
+    assertThat(marker).as("the routing bundle failed once").exists();
+    Manifest m = TestRunners.currentManifest(config);
+    assertThat(m.totalRows()).as("no row twice, none lost").isEqualTo(rows);
+    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
+        .s3Prefix(config.s3Prefix()).localRoot(tmp.resolve("reader")).build())) {
+      for (long i = 0; i < rows; i += 13) {
         assertThat(reader.get(RunnerParityTest.u64Key(i))).isEqualTo(RunnerParityTest.u64Value(i));
       }
     }

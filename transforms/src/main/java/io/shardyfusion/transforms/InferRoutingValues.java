@@ -80,10 +80,10 @@ final class InferRoutingValues {
             routingContextFn == null ? null : routingContextFn.apply(element));
       } catch (io.shardyfusion.errors.KeyValidationException e) {
         throw new io.shardyfusion.errors.KeyValidationException("element "
-            + AssignShardFn.describe(element) + ": " + e.getMessage(), e);
+            + SortRunsFn.describe(element) + ": " + e.getMessage(), e);
       } catch (io.shardyfusion.errors.RoutingException e) {
         throw new io.shardyfusion.errors.RoutingException("element "
-            + AssignShardFn.describe(element) + ": " + e.getMessage(), e);
+            + SortRunsFn.describe(element) + ": " + e.getMessage(), e);
       }
       c.output(RoutingValueInference.encode(token));
     }

@@ -9,7 +9,16 @@ import io.shardyfusion.writer.PreviousSnapshot;
 import io.shardyfusion.writer.RunLifecycle;
 import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.publish.ShardAttempt;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.PCollectionView;
 
@@ -20,29 +29,33 @@ import org.apache.beam.sdk.values.PCollectionView;
  * manifest, {@code _CURRENT}, record PUBLISHED, losers deleted; a failure follows the
  * lifecycle's rule. A retry of this step republishes the same winners under the same manifest
  * key (the run id and createdAt are fixed when the pipeline is built). Outputs the run's
- * {@link BuildResult}.
+ * {@link BuildResult}. Then it deletes the run's shared run files, if it had any.
  */
 final class PublishFn extends DoFn<String, BuildResult> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(PublishFn.class);
 
   private final RunLifecycle lifecycle;
   private final PCollectionView<List<ShardAttempt>> attemptsView;
   private final PCollectionView<Long> rowCountView; // null when the count needs no rows
   // The distinct CEL tokens when the config infers its routing values, else null.
   private final PCollectionView<List<String>> routingValuesView;
+  private final String runFilesDir; // null when runs travelled through the shuffle
 
   PublishFn(RunLifecycle lifecycle, PCollectionView<List<ShardAttempt>> attemptsView,
-      PCollectionView<Long> rowCountView, PCollectionView<List<String>> routingValuesView) {
+      PCollectionView<Long> rowCountView, PCollectionView<List<String>> routingValuesView,
+      String runFilesDir) {
     this.lifecycle = lifecycle;
     this.routingValuesView = routingValuesView;
     this.attemptsView = attemptsView;
     this.rowCountView = rowCountView;
+    this.runFilesDir = runFilesDir;
   }
 
   @ProcessElement
   public void process(ProcessContext c) {
     List<ShardAttempt> attempts = c.sideInput(attemptsView);
-    // The manifest records the inferred routing values (the same set AssignShardFn routed by).
+    // The manifest records the inferred routing values (the same set SortRunsFn routed by).
     RunLifecycle lifecycle = routingValuesView == null ? this.lifecycle
         : this.lifecycle.withConfig(InferRoutingValues.resolve(this.lifecycle.config(),
             c.sideInput(routingValuesView)));
@@ -58,6 +71,23 @@ final class PublishFn extends DoFn<String, BuildResult> {
       } catch (RuntimeException e) {
         throw run.fail(e);
       }
+    }
+    if (runFilesDir != null) {
+      // Every shard is built: no task reads run files any more, including files of bundle
+      // attempts the runner discarded.
+      deleteTree(Paths.get(runFilesDir));
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("could not delete the run files under {}: {}; delete them by hand", dir,
+          e.toString());
     }
   }
 }

@@ -11,20 +11,24 @@ import io.shardyfusion.writer.WriteOptions;
 import io.shardyfusion.writer.publish.ShardAttempt;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Distinct;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Keys;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -41,20 +45,36 @@ import org.apache.beam.sdk.values.PCollectionView;
  *     .withValueFn(User::toBytes));
  * }</pre>
  *
- * <p>Shape: route each element to its shard and encode its key (the same code as the
- * in-process writer and the reader) → {@link GroupByKey} by shard id → stream each group into
- * the bounded-memory shard builder and upload it to its own attempt directory → one singleton
- * step chooses a winner per shard, writes the manifest, then {@code _CURRENT}, and deletes the
- * losing attempts of retried or speculative tasks. The output holds one {@link BuildResult}
- * (coded by {@link BuildResultCoder}). The steps are those of {@link RunLifecycle} under
- * {@link RunLifecycle.Retries#BY_RUNNER}; the run id and creation time are fixed when the
- * transform is made ({@link #to}), so every worker and a retried publish agree on them.
+ * <p>Shape: each bundle routes its elements to their shards and encodes their keys (the same
+ * code as the in-process writer and the reader) into one bounded sort buffer, and emits each
+ * shard's records as a few sorted runs (byte blocks of at most 8 MiB) → {@link GroupByKey} by
+ * shard id → each shard task merges its runs (holding at most one sort buffer of them, spilling
+ * the rest to its temp directory), builds the shard and uploads it to its own attempt
+ * directory → one singleton step chooses a winner per shard, writes the manifest, then
+ * {@code _CURRENT}, and deletes the losing attempts of retried or speculative tasks. The output
+ * holds one {@link BuildResult} (coded by {@link BuildResultCoder}). The steps are those of
+ * {@link RunLifecycle} under {@link RunLifecycle.Retries#BY_RUNNER}; the run id and creation
+ * time are fixed when the transform is made ({@link #to}), so every worker and a retried
+ * publish agree on them. A snapshot covers the whole input: a windowed input is re-windowed
+ * into the global window.
+ *
+ * <p>Retries and speculative attempts: a bundle attempt's runs carry a random id of their own,
+ * and Beam discards the outputs of a failed bundle attempt, so a retried bundle contributes its
+ * records once; a run delivered twice is used once; a key in two different runs is a true
+ * duplicate and fails the build ({@link io.shardyfusion.errors.DuplicateKeyException}).
+ *
+ * <p>Run files: on the Direct runner, which keeps every element of a PCollection in heap, full
+ * sort buffers are written to files under the write's {@link WriteConfig#tempDir()} and only
+ * references travel, so heap does not grow with the input; {@link #withSharedRunDirectory} does
+ * the same on any runner whose workers share a file system. The files are deleted after publish.
  *
  * <p>Immutable: every {@code with*} returns a copy, and rejects a bad argument naming it.
  *
- * <p>Memory: the shard builder never holds a shard in heap, but whether the runner's group
- * iterable is lazy is the runner's choice. Flink's is; Spark's is with
- * {@code --preferGroupByKeyToHandleHugeValues=true}; the Direct runner materialises groups.
+ * <p>Memory per worker: one sort buffer ({@link #withSortBufferBytes}) per routing task and at
+ * most one sort buffer of held runs plus 64 read buffers of 256 KiB per shard task, whatever the
+ * shard's size, as long as the runner's group iterable is lazy: Flink's is; Spark's is with
+ * {@code --preferGroupByKeyToHandleHugeValues=true}; on the Direct runner the groups hold only
+ * run-file references.
  */
 public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollection<BuildResult>> {
   private static final long serialVersionUID = 1L;
@@ -67,6 +87,11 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
   private final SerializableFunction<T, Map<String, Object>> routingContextFn;
   private final long sortBufferBytes;
   private final AttemptHook attemptHook;
+  private final long maxWritesPerSecond;
+  private final long maxWriteBytesPerSecond;
+  private final String sharedRunDirectory;
+  private final ShardWriteLimit.Buckets limitBuckets;
+  private final boolean runsThroughShuffle;
 
   private ShardedWrite(Builder<T> b) {
     this.lifecycle = b.lifecycle;
@@ -75,6 +100,11 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
     this.routingContextFn = b.routingContextFn;
     this.sortBufferBytes = b.sortBufferBytes;
     this.attemptHook = b.attemptHook;
+    this.maxWritesPerSecond = b.maxWritesPerSecond;
+    this.maxWriteBytesPerSecond = b.maxWriteBytesPerSecond;
+    this.sharedRunDirectory = b.sharedRunDirectory;
+    this.limitBuckets = b.limitBuckets;
+    this.runsThroughShuffle = b.runsThroughShuffle;
   }
 
   /**
@@ -154,12 +184,60 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
   }
 
   /**
-   * Heap for one shard's sort buffer on a worker (default 64 MiB); a shard larger than this
-   * spills to the worker's temp directory ({@link WriteConfig#tempDir()}).
+   * Heap of one sort buffer on a worker (default 64 MiB): each routing task sorts its records
+   * in one before they are sent as runs, and each shard task holds at most this much of its
+   * runs, merging the rest to the worker's temp directory ({@link WriteConfig#tempDir()}).
    */
   public ShardedWrite<T> withSortBufferBytes(long bytes) {
     Builder<T> b = toBuilder();
     b.sortBufferBytes = WriteOptions.checkSortBufferBytes(bytes);
+    return b.build();
+  }
+
+  /**
+   * Limits the rows written into shards per second, across the whole job; 0 (the default) is
+   * unlimited. Each shard task (one per non-empty shard) takes an equal part, {@code
+   * rowsPerSecond / shardTasks}, and paces the records it feeds to the shard builder, so the job
+   * stays within the limit even when every shard task runs at once; a runner that runs only
+   * {@code p} shard tasks at a time writes at most {@code p / shardTasks} of it. Routing and the
+   * shuffle are not limited.
+   *
+   * <pre>{@code
+   * ShardedWrite.<User>to(config).withKeyFn(User::id).withValueFn(User::toBytes)
+   *     .withMaxWritesPerSecond(1_000);   // 8 shards: 125 rows/s each
+   * }</pre>
+   */
+  public ShardedWrite<T> withMaxWritesPerSecond(long rowsPerSecond) {
+    Builder<T> b = toBuilder();
+    b.maxWritesPerSecond = checkRate("withMaxWritesPerSecond", rowsPerSecond);
+    return b.build();
+  }
+
+  /**
+   * Limits the key plus value bytes written into shards per second, across the whole job; 0 (the
+   * default) is unlimited. Divided over the shard tasks as {@link #withMaxWritesPerSecond} is.
+   */
+  public ShardedWrite<T> withMaxWriteBytesPerSecond(long bytesPerSecond) {
+    Builder<T> b = toBuilder();
+    b.maxWriteBytesPerSecond = checkRate("withMaxWriteBytesPerSecond", bytesPerSecond);
+    return b.build();
+  }
+
+  /**
+   * Sends the sorted runs through files in {@code directory} rather than through the runner's
+   * shuffle: only references to them travel. {@code directory} must be one file system that
+   * every worker reads and writes at the same path (a shared mount); the Direct runner uses
+   * this by default with the write's temp directory. The run's files go to a subdirectory
+   * named after the run and are deleted after publish (a failed job leaves them; delete
+   * {@code shardy-runs-<runId>} by hand).
+   */
+  public ShardedWrite<T> withSharedRunDirectory(String directory) {
+    if (directory == null || directory.isBlank()) {
+      throw new ConfigValidationException("withSharedRunDirectory needs a directory every "
+          + "worker shares, got " + (directory == null ? "null" : "'" + directory + "'"));
+    }
+    Builder<T> b = toBuilder();
+    b.sharedRunDirectory = directory;
     return b.build();
   }
 
@@ -170,6 +248,20 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
   ShardedWrite<T> withAttemptHook(AttemptHook hook) {
     Builder<T> b = toBuilder();
     b.attemptHook = requireFn("withAttemptHook", hook);
+    return b.build();
+  }
+
+  /** Test seam, not API: the rate limits' token buckets (a fake clock: no test sleeps). */
+  ShardedWrite<T> withLimitBuckets(ShardWriteLimit.Buckets buckets) {
+    Builder<T> b = toBuilder();
+    b.limitBuckets = requireFn("withLimitBuckets", buckets);
+    return b.build();
+  }
+
+  /** Test seam, not API: runs go through the shuffle as blocks even on the Direct runner. */
+  ShardedWrite<T> withRunsThroughShuffle() {
+    Builder<T> b = toBuilder();
+    b.runsThroughShuffle = true;
     return b.build();
   }
 
@@ -190,6 +282,11 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
     b.routingContextFn = routingContextFn;
     b.sortBufferBytes = sortBufferBytes;
     b.attemptHook = attemptHook;
+    b.maxWritesPerSecond = maxWritesPerSecond;
+    b.maxWriteBytesPerSecond = maxWriteBytesPerSecond;
+    b.sharedRunDirectory = sharedRunDirectory;
+    b.limitBuckets = limitBuckets;
+    b.runsThroughShuffle = runsThroughShuffle;
     return b;
   }
 
@@ -201,6 +298,11 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
     private SerializableFunction<T, Map<String, Object>> routingContextFn;
     private long sortBufferBytes;
     private AttemptHook attemptHook;
+    private long maxWritesPerSecond;
+    private long maxWriteBytesPerSecond;
+    private String sharedRunDirectory;
+    private ShardWriteLimit.Buckets limitBuckets = ShardWriteLimit.REAL;
+    private boolean runsThroughShuffle;
 
     ShardedWrite<T> build() {
       return new ShardedWrite<>(this);
@@ -226,44 +328,81 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
   @Override
   public PCollection<BuildResult> expand(PCollection<T> input) {
     WriteConfig config = config();
+    PCollection<T> global = input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows
+        ? input : input.apply("GlobalWindow", Window.into(new GlobalWindows()));
     PCollectionView<Long> rowCountView = !config.shardCount().needsRowCount() ? null
-        : input.apply("CountRows", Count.globally()).setCoder(VarLongCoder.of())
+        : global.apply("CountRows", Count.globally()).setCoder(VarLongCoder.of())
             .apply("RowCountView", View.asSingleton());
+    String runFilesDir = runFilesDirectory(input.getPipeline().getOptions());
 
     // A first pass when the routing values are inferred from the data: the distinct tokens.
     PCollectionView<List<String>> routingValuesView = !config.inferRoutingValues() ? null
-        : InferRoutingValues.view(input, config, keyFn, routingContextFn);
-    List<PCollectionView<?>> assignSides = new java.util.ArrayList<>();
+        : InferRoutingValues.view(global, config, keyFn, routingContextFn);
+    List<PCollectionView<?>> routeSides = new java.util.ArrayList<>();
     if (rowCountView != null) {
-      assignSides.add(rowCountView);
+      routeSides.add(rowCountView);
     }
     if (routingValuesView != null) {
-      assignSides.add(routingValuesView);
+      routeSides.add(routingValuesView);
     }
-    ParDo.SingleOutput<T, KV<Integer, KV<byte[], byte[]>>> assign = ParDo.of(
-        new AssignShardFn<>(config, keyFn, valueFn, routingContextFn, rowCountView,
-            routingValuesView));
-    PCollection<KV<Integer, KV<byte[], byte[]>>> routed = input.apply("AssignShard",
-        assign.withSideInputs(assignSides))
-        .setCoder(KvCoder.of(VarIntCoder.of(), KvCoder.of(ByteArrayCoder.of(),
-            ByteArrayCoder.of())));
+    ParDo.SingleOutput<T, KV<Integer, SortedRun>> sortRuns = ParDo.of(new SortRunsFn<>(
+        config, keyFn, valueFn, routingContextFn, rowCountView, routingValuesView,
+        sortBufferBytes, runFilesDir));
+    PCollection<KV<Integer, SortedRun>> runs = global.apply("SortRuns",
+        sortRuns.withSideInputs(routeSides))
+        .setCoder(KvCoder.of(VarIntCoder.of(), SortedRunCoder.of()));
 
-    PCollection<ShardAttempt> attempts = routed
+    ShardWriteLimit limit = new ShardWriteLimit(maxWritesPerSecond, maxWriteBytesPerSecond,
+        limitBuckets);
+    // The rate limits are divided over the shard tasks: one per shard that has runs.
+    PCollectionView<Long> shardTasksView = !limit.isLimited() ? null
+        : runs.apply("ShardIds", Keys.create()).apply("DistinctShards", Distinct.create())
+            .apply("CountShardTasks", Count.globally()).setCoder(VarLongCoder.of())
+            .apply("ShardTasksView", View.asSingleton());
+    ParDo.SingleOutput<KV<Integer, Iterable<SortedRun>>, ShardAttempt> build = ParDo.of(
+        new BuildShardFn(lifecycle, sortBufferBytes, attemptHook, limit, shardTasksView));
+    PCollection<ShardAttempt> attempts = runs
         .apply("GroupByShard", GroupByKey.create())
-        .apply("BuildAndUploadShard", ParDo.of(new BuildShardFn(lifecycle, sortBufferBytes,
-            attemptHook)))
+        .apply("BuildAndUploadShard",
+            shardTasksView == null ? build : build.withSideInputs(shardTasksView))
         .setCoder(ShardAttemptCoder.of());
     PCollectionView<List<ShardAttempt>> attemptsView =
         attempts.apply("AttemptsView", View.asList());
 
     ParDo.SingleOutput<String, BuildResult> publish = ParDo.of(
-        new PublishFn(lifecycle, attemptsView, rowCountView, routingValuesView));
-    List<PCollectionView<?>> publishSides = new java.util.ArrayList<>(assignSides);
+        new PublishFn(lifecycle, attemptsView, rowCountView, routingValuesView, runFilesDir));
+    List<PCollectionView<?>> publishSides = new java.util.ArrayList<>(routeSides);
     publishSides.add(attemptsView);
     return input.getPipeline()
         .apply("RunId", Create.of(lifecycle.runId()).withCoder(StringUtf8Coder.of()))
         .apply("Publish", publish.withSideInputs(publishSides))
         .setCoder(BuildResultCoder.of());
+  }
+
+  /**
+   * This run's directory of run files, or null when runs go through the shuffle: under the
+   * shared run directory if one was given, else under the temp directory on the Direct runner
+   * (one process: its file system is shared by definition).
+   */
+  private String runFilesDirectory(PipelineOptions options) {
+    if (runsThroughShuffle) {
+      return null;
+    }
+    String shared = sharedRunDirectory != null ? sharedRunDirectory
+        : DIRECT_RUNNER.equals(options.getRunner().getName()) ? config().tempDir().toString()
+        : null;
+    return shared == null ? null : SortedRun.runFilesDir(shared, lifecycle.runId()).toString();
+  }
+
+  /** Compared by name: the transforms module does not depend on the Direct runner. */
+  private static final String DIRECT_RUNNER = "org.apache.beam.runners.direct.DirectRunner";
+
+  private static long checkRate(String method, long perSecond) {
+    if (perSecond < 0) {
+      throw new ConfigValidationException(method + " must be >= 0 (0 = unlimited), got "
+          + perSecond);
+    }
+    return perSecond;
   }
 
   @Override
@@ -286,7 +425,13 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
             .withLabel("Infer routing values"))
         .add(DisplayData.item("keyEncoding", config.keyEncoding().wireName())
             .withLabel("Key encoding"))
-        .add(DisplayData.item("sortBufferBytes", sortBufferBytes).withLabel("Sort buffer"));
+        .add(DisplayData.item("sortBufferBytes", sortBufferBytes).withLabel("Sort buffer"))
+        .add(DisplayData.item("maxWritesPerSecond", maxWritesPerSecond)
+            .withLabel("Max rows/s (job total)"))
+        .add(DisplayData.item("maxWriteBytesPerSecond", maxWriteBytesPerSecond)
+            .withLabel("Max bytes/s (job total)"))
+        .addIfNotNull(DisplayData.item("sharedRunDirectory", sharedRunDirectory)
+            .withLabel("Shared run directory"));
   }
 
   /** {@code count} resolved with the row-count side input when it needs one. */

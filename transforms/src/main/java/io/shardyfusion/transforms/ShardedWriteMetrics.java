@@ -17,12 +17,18 @@ public final class ShardedWriteMetrics {
   public static final String SHARDS = "shards_written";
   public static final String SHARD_BYTES = "shard_bytes_uploaded";
   public static final String SHARD_BUILD_MS = "shard_build_ms";
+  /** Sorted runs sent through the shuffle (each holds many rows of one shard). */
+  public static final String RUNS = "sorted_runs";
+  /** Runs a shard task was handed twice and used once. */
+  public static final String REPEATED_RUNS = "sorted_runs_repeated";
 
   static final Counter ROWS_ROUTED = Metrics.counter(NAMESPACE, ROWS);
   static final Counter BYTES_ROUTED = Metrics.counter(NAMESPACE, BYTES);
   static final Counter ROWS_WRITTEN = Metrics.counter(NAMESPACE, SHARD_ROWS);
   static final Counter SHARDS_WRITTEN = Metrics.counter(NAMESPACE, SHARDS);
   static final Counter BYTES_UPLOADED = Metrics.counter(NAMESPACE, SHARD_BYTES);
+  static final Counter RUNS_EMITTED = Metrics.counter(NAMESPACE, RUNS);
+  static final Counter RUNS_REPEATED = Metrics.counter(NAMESPACE, REPEATED_RUNS);
   static final Distribution BUILD_MS = Metrics.distribution(NAMESPACE, SHARD_BUILD_MS);
 
   private ShardedWriteMetrics() {}

@@ -12,6 +12,7 @@ import io.shardyfusion.runs.RunRecords;
 import io.shardyfusion.runs.RunStatus;
 import io.shardyfusion.storage.ObjectInfo;
 import io.shardyfusion.storage.ObjectStore;
+import io.shardyfusion.writer.sort.RecordCursor;
 import io.shardyfusion.writer.publish.RunIds;
 import io.shardyfusion.writer.publish.RunLease;
 import io.shardyfusion.writer.publish.ShardAttempt;
@@ -270,6 +271,21 @@ public final class RunLifecycle implements Serializable {
         lease.renewIfDue();
         return attempt;
       }
+    }
+
+    /**
+     * Step 3 from one shard's records already in key order (a distributed sort whose runs the
+     * task merges); see {@link ShardAttemptWriter#writeSorted}.
+     *
+     * @param sorted opens the sorted records, given a fresh temporary directory
+     * @return the attempt, or null when there were no records
+     */
+    public ShardAttempt attemptSorted(int dbId,
+        java.util.function.Function<java.nio.file.Path, RecordCursor> sorted) {
+      ShardAttempt attempt = ShardAttemptWriter.writeSorted(store, config, runId, dbId, sorted,
+          engine, base.get(dbId));
+      lease.renewIfDue();
+      return attempt;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.shardyfusion.writer.publish.ShardAttempt;
 import io.shardyfusion.writer.publish.ShardUploader;
 import io.shardyfusion.backend.BuiltShard;
 import io.shardyfusion.writer.sort.ExternalSorter;
+import io.shardyfusion.writer.sort.RecordCursor;
 import io.shardyfusion.writer.sort.ShardBuild;
 import io.shardyfusion.storage.ObjectStore;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -34,14 +36,32 @@ public final class ShardAttemptWriter {
   public static ShardAttempt write(ObjectStore store, WriteConfig config, String runId,
       int dbId, Consumer<BiConsumer<byte[], byte[]>> records, long sortBufferBytes,
       String writerName, ShardMeta previous) {
+    // The sorter's spill files live in the attempt's directory, which the attempt removes.
+    return writeSorted(store, config, runId, dbId, sortDir -> {
+      ExternalSorter sorter = new ExternalSorter(sortDir, sortBufferBytes, null);
+      records.accept((k, v) -> sorter.add(dbId, k, v));
+      sorter.finishInput();
+      return sorter.cursor(dbId);
+    }, writerName, previous);
+  }
+
+  /**
+   * One attempt from records that arrive already sorted (a distributed sort's runs, merged):
+   * builds, uploads and reports the attempt like {@link #write}, without sorting.
+   *
+   * @param sorted opens the shard's records in ascending key order, given a fresh directory
+   *     for its own temporary files (removed with the attempt); the cursor is consumed and
+   *     closed
+   * @return the uploaded attempt, or null when there were no records
+   */
+  public static ShardAttempt writeSorted(ObjectStore store, WriteConfig config, String runId,
+      int dbId, Function<Path, RecordCursor> sorted, String writerName, ShardMeta previous) {
     long start = System.nanoTime();
     String attempt = RunIds.newAttemptId();
     Path dir = config.tempDir().resolve("attempt-" + runId + "-" + dbId + "-" + attempt);
-    try (ExternalSorter sorter = new ExternalSorter(dir.resolve("sort"), sortBufferBytes, null)) {
-      records.accept((k, v) -> sorter.add(dbId, k, v));
-      sorter.finishInput();
-      BuiltShard shard = ShardBuild.build(config.shardBackend(), dbId, sorter.cursor(dbId),
-          dir.resolve("db"), config.keyEncoding());
+    try {
+      BuiltShard shard = ShardBuild.build(config.shardBackend(), dbId,
+          sorted.apply(dir.resolve("sort")), dir.resolve("db"), config.keyEncoding());
       if (shard == null) {
         return null;
       }

@@ -23,10 +23,13 @@ final class SortBuffer {
   private static final int RADIX = 1 << RADIX_BITS;
   private static final int RADIX_MASK = RADIX - 1;
   private static final int HEADER = 8; // key length + value length, 4 bytes each
+  private static final int INITIAL_ARENA = 1 << 20;
   // 20 bytes of index kept per record, plus 32 more while sort() runs.
   private static final int INDEX_BYTES_PER_RECORD = 8 + 4 + 4 + 4 + 32;
 
-  private final byte[] arena;
+  /** Grows (doubling) up to {@link #arenaLimit}: a small bundle never pays for a big buffer. */
+  private byte[] arena;
+  private final int arenaLimit;
   private int arenaUsed;
   private int count;
   private long[] prefix;
@@ -38,8 +41,8 @@ final class SortBuffer {
   /** @param capacityBytes arena plus index bytes this buffer may hold */
   SortBuffer(long capacityBytes) {
     this.capacityBytes = capacityBytes;
-    int arenaBytes = (int) Math.min(Integer.MAX_VALUE - 16, capacityBytes * 7 / 10);
-    this.arena = new byte[arenaBytes];
+    this.arenaLimit = (int) Math.min(Integer.MAX_VALUE - 16, capacityBytes * 7 / 10);
+    this.arena = new byte[Math.min(arenaLimit, INITIAL_ARENA)];
     int initial = 1024;
     prefix = new long[initial];
     offset = new int[initial];
@@ -49,7 +52,7 @@ final class SortBuffer {
 
   /** Whether a record of this size fits on its own in an empty buffer of this capacity. */
   boolean canEverHold(int keyLength, int valueLength) {
-    return (long) HEADER + keyLength + valueLength <= arena.length;
+    return (long) HEADER + keyLength + valueLength <= arenaLimit;
   }
 
   /**
@@ -57,9 +60,13 @@ final class SortBuffer {
    */
   boolean add(int shardId, byte[] key, byte[] value) {
     int need = HEADER + key.length + value.length;
-    if (arenaUsed + need > arena.length
+    if ((long) arenaUsed + need > arenaLimit
         || arenaUsed + (long) (count + 1) * INDEX_BYTES_PER_RECORD > capacityBytes) {
       return false;
+    }
+    if (arenaUsed + need > arena.length) {
+      arena = java.util.Arrays.copyOf(arena, (int) Math.min(arenaLimit,
+          Math.max(2L * arena.length, (long) arenaUsed + need)));
     }
     if (count == prefix.length) {
       grow();

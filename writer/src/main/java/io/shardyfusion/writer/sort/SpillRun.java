@@ -57,6 +57,11 @@ final class SpillRun {
     return new SpillRun(file, index);
   }
 
+  /** The segment of each shard in this run, by shard id in ascending order. */
+  Map<Integer, Segment> segments() {
+    return segments;
+  }
+
   Path file() {
     return file;
   }
@@ -80,6 +85,53 @@ final class SpillRun {
     }
   }
 
+  /** A cursor over records stored at {@code [start, start + length)} of {@code file}. */
+  static RecordCursor openSegment(Path file, long start, long length) {
+    try {
+      return new SegmentCursor(FileChannel.open(file, StandardOpenOption.READ),
+          new Segment(start, length, -1), file);
+    } catch (IOException e) {
+      throw new ShardBuildException("cannot read sorted run file " + file + ": " + e
+          + "; check that the run directory is shared by every worker and was not cleaned "
+          + "up while the job ran", true, e);
+    }
+  }
+
+  /**
+   * Writes a sorted cursor's records to {@code file} in this class's record layout (one
+   * segment) and closes the cursor.
+   */
+  static Segment writeCursor(RecordCursor sorted, Path file) {
+    long pos = 0;
+    long records = 0;
+    byte[] header = new byte[8];
+    try (sorted; OutputStream out = new BufferedOutputStream(Files.newOutputStream(file),
+        IO_BUFFER)) {
+      while (sorted.next()) {
+        byte[] k = sorted.key();
+        byte[] v = sorted.value();
+        putInt(header, 0, k.length);
+        putInt(header, 4, v.length);
+        out.write(header);
+        out.write(k);
+        out.write(v);
+        pos += 8L + k.length + v.length;
+        records++;
+      }
+    } catch (IOException e) {
+      throw new ShardBuildException("cannot write merge spill file " + file + ": " + e
+          + "; check free space and permissions of the temp directory", true, e);
+    }
+    return new Segment(0, pos, records);
+  }
+
+  private static void putInt(byte[] b, int at, int v) {
+    b[at] = (byte) (v >>> 24);
+    b[at + 1] = (byte) (v >>> 16);
+    b[at + 2] = (byte) (v >>> 8);
+    b[at + 3] = (byte) v;
+  }
+
   void delete() {
     try {
       Files.deleteIfExists(file);
@@ -92,7 +144,7 @@ final class SpillRun {
    * Reads a segment with positional reads into one heap buffer and parses records in place:
    * no stream layers, no per-int calls, one allocation per key and value.
    */
-  private static final class SegmentCursor implements RecordCursor {
+  static final class SegmentCursor implements RecordCursor {
     private final FileChannel ch;
     private final Path file;
     private final ByteBuffer buf = ByteBuffer.allocate(IO_BUFFER);
