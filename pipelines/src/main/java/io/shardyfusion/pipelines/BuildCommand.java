@@ -94,7 +94,8 @@ final class BuildCommand implements Callable<Integer> {
       "inputFormat:FMT", "keyField:FIELD", "valueField:FIELD", "valueFields:F1,F2",
       "keyEncoding:ENC", "numDbs:N", "maxKeysPerShard:N", "celExpr:EXPR",
       "celColumns:NAME:TYPE,...", "boundaries:B1,B2,...", "output:PREFIX", "runId:ID",
-      "sortBufferMb:N", "maxWritesPerSecond:N", "maxWriteBytesPerSecond:N", "tempDir:DIR", "customFields:K=V,...", "manifestStore:JDBC_URL",
+      "sortBufferMb:N", "maxWritesPerSecond:N", "maxWriteBytesPerSecond:N", "tempDir:DIR",
+      "customFields:K=V,...", "manifestStore:JDBC_URL",
       "manifestStoreUser:ROLE", "manifestStorePasswordEnv:VAR", "manifestDataset:NAME");
 
   /** The command with the job's options added from {@link BuildSnapshotOptions}. */

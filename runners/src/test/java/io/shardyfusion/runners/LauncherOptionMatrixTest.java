@@ -55,6 +55,10 @@ class LauncherOptionMatrixTest {
     CEL_KEY_BOUNDARIES(3, "--cel-expr=key", "--boundaries=100,200"),
     CATEGORICAL(3, "--cel-expr=region", "--cel-columns=region:string",
         "--routing-values=eu,us,apac"),
+    // The same tokens inferred from the data (a first pass on the runner): sorted as Python
+    // sorts them, so apac, eu, us.
+    INFERRED_CATEGORICAL(3, "--cel-expr=region", "--cel-columns=region:string",
+        "--infer-routing-values=true"),
     MAX_KEYS_PER_SHARD(3, "--max-keys-per-shard=120");
 
     final int numDbs;
@@ -68,7 +72,7 @@ class LauncherOptionMatrixTest {
     Map<String, ?> context(long id) {
       return switch (this) {
         case CEL_COLUMNS_WITH_BOUNDARIES -> Map.of("tier", tier(id));
-        case CATEGORICAL -> Map.of("region", REGIONS[(int) (id % 3)]);
+        case CATEGORICAL, INFERRED_CATEGORICAL -> Map.of("region", REGIONS[(int) (id % 3)]);
         default -> Map.of();
       };
     }
@@ -80,7 +84,9 @@ class LauncherOptionMatrixTest {
         Arguments.of("FlinkRunner", "csv", Routing.CEL_COLUMNS_WITH_BOUNDARIES, "sqlite"),
         Arguments.of("SparkRunner", "parquet", Routing.CEL_KEY_BOUNDARIES, "rocksdb"),
         Arguments.of("DirectRunner", "avro", Routing.MAX_KEYS_PER_SHARD, "sqlite"),
-        Arguments.of("DirectRunner", "csv", Routing.CATEGORICAL, "rocksdb"));
+        Arguments.of("DirectRunner", "csv", Routing.CATEGORICAL, "rocksdb"),
+        Arguments.of("FlinkRunner", "jsonl", Routing.INFERRED_CATEGORICAL, "rocksdb"),
+        Arguments.of("SparkRunner", "csv", Routing.INFERRED_CATEGORICAL, "sqlite"));
   }
 
   @ParameterizedTest(name = "{0} {1} {2} {3}")
@@ -107,6 +113,9 @@ class LauncherOptionMatrixTest {
         .localRoot(tmp.resolve("reader")).build())) {
       Manifest m = reader.manifest();
       assertThat(m.numDbs()).isEqualTo(routing.numDbs);
+      if (routing == Routing.INFERRED_CATEGORICAL) {
+        assertThat(m.required().sharding().routingValues()).containsExactly("apac", "eu", "us");
+      }
       assertThat(m.required().shardFormat()).isEqualTo(shardFormat);
       assertThat(m.totalRows()).isEqualTo(ROWS);
       List<RoutedKey> keys = new ArrayList<>();
