@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.shardyfusion.errors.ConfigValidationException;
 import io.shardyfusion.errors.ManifestParseException;
 import io.shardyfusion.routing.KeyEncoding;
+import io.shardyfusion.routing.ShardingSpec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * The Python system's manifest as rows: one build row and one row per non-empty shard, the
@@ -43,6 +45,9 @@ public final class PythonManifestRows {
   public static final String EXTENSION_KEY = "shardyfusion_jvm";
   private static final Set<String> SHARDING_FIELDS = Set.of("strategy", "cel_expr",
       "cel_columns", "hash_algorithm", "routing_values", "boundaries");
+  private static final Pattern CRC32C_HEX = Pattern.compile("[0-9a-f]{8}");
+  // A backend name picks code through ServiceLoader and names cache directories: plain only.
+  private static final Pattern SHARD_FORMAT_NAME = Pattern.compile("[a-z0-9_-]{1,64}");
   // Python's json.dumps(sort_keys=True) spelling is what its readers compare; compact is fine
   // for them (they parse), sorted keys keep our bytes deterministic.
   private static final ObjectMapper JSON = JsonMapper.builder()
@@ -50,13 +55,17 @@ public final class PythonManifestRows {
 
   private PythonManifestRows() {}
 
-  /** The build row; {@code shardingJson} and {@code customJson} are JSON objects as text. */
-  public record Build(String runId, Instant createdAt, int numDbs, String s3Prefix,
+  /**
+   * The build row; {@code shardingJson} and {@code customJson} are JSON objects as text.
+   * {@code numDbs} and {@code formatVersion} are {@code long} so that a container's 64-bit
+   * integer reaches the range checks unwrapped.
+   */
+  public record Build(String runId, Instant createdAt, long numDbs, String s3Prefix,
       String keyCol, String shardingJson, String dbPathTemplate, String shardPrefix,
-      int formatVersion, String keyEncoding, String customJson) {}
+      long formatVersion, String keyEncoding, String customJson) {}
 
-  /** A shard row; the JSON columns are JSON text or null. */
-  public record Shard(int dbId, String dbUrl, long attempt, long rowCount, long dbBytes,
+  /** A shard row; the JSON columns are JSON text or null; {@code dbId} unwrapped as numDbs. */
+  public record Shard(long dbId, String dbUrl, long attempt, long rowCount, long dbBytes,
       String minKeyJson, String maxKeyJson, String checkpointId, String writerInfoJson) {}
 
   /** A whole manifest: its build row and its shard rows in {@code db_id} order. */
@@ -185,8 +194,43 @@ public final class PythonManifestRows {
   // ---- rows -> Manifest ----------------------------------------------------------------------
 
   /**
-   * The manifest these rows describe, validated as the Python readers validate it (plus the
-   * routing spec compiling).
+   * The checks on a build row that bound what reading its shard rows may cost: the format
+   * version, and {@code num_dbs} within {@code 1..}{@link ManifestLimits#MAX_NUM_DBS}. A
+   * container that can count its shard rows calls this, then {@link #checkShardRowCount},
+   * before it reads them; {@link #fromRows} checks both again.
+   *
+   * @throws ManifestParseException naming {@code source} and the column
+   */
+  public static void checkBuild(Build b, Naming naming, String source) {
+    String bt = naming.buildTable();
+    if (b.formatVersion() != FORMAT_VERSION) {
+      throw bad(naming, source, bt + ".format_version " + b.formatVersion() + " is not "
+          + "supported (this reader reads the Python system's manifests of format_version "
+          + FORMAT_VERSION + "); upgrade shardyfusion");
+    }
+    if (b.numDbs() <= 0 || b.numDbs() > ManifestLimits.MAX_NUM_DBS) {
+      throw bad(naming, source, bt + ".num_dbs " + b.numDbs() + " is outside 1.."
+          + ManifestLimits.MAX_NUM_DBS + " (the most shards a reader holds): the manifest is "
+          + "damaged or not a shardyfusion manifest");
+    }
+  }
+
+  /**
+   * Refuses more shard rows than {@code num_dbs} (a snapshot has at most one row per shard), so
+   * a container that counts its rows first never materialises more than a reader holds.
+   */
+  public static void checkShardRowCount(Build b, long shardRows, Naming naming,
+      String source) {
+    if (shardRows > b.numDbs()) {
+      throw bad(naming, source, "has " + shardRows + " shard rows for num_dbs=" + b.numDbs()
+          + "; a snapshot has at most num_dbs shards");
+    }
+  }
+
+  /**
+   * The manifest these rows describe, validated as the Python readers validate it, plus the
+   * routing spec compiling, the JSON columns' types, min/max keys of the key encoding and
+   * {@link ManifestChecks}.
    *
    * @param source the manifest's ref or URL, named in every error
    * @throws ManifestParseException naming {@code source}, the table and row, for any malformed
@@ -195,34 +239,51 @@ public final class PythonManifestRows {
   public static Manifest fromRows(Rows rows, Naming naming, String source) {
     Build b = rows.build();
     String bt = naming.buildTable();
-    if (b.formatVersion() != FORMAT_VERSION) {
-      throw bad(naming, source, bt + ".format_version " + b.formatVersion() + " is not "
-          + "supported (this reader reads the Python system's manifests of format_version "
-          + FORMAT_VERSION + "); upgrade shardyfusion");
+    checkBuild(b, naming, source);
+    checkShardRowCount(b, rows.shards().size(), naming, source);
+    int numDbs = (int) b.numDbs(); // in range: checkBuild
+    // Ids first, before any JSON of a row is parsed.
+    BitSet seen = new BitSet();
+    for (Shard s : rows.shards()) {
+      String at = naming.shardsTable() + " row db_id=" + s.dbId();
+      if (s.dbId() < 0 || s.dbId() >= numDbs) {
+        throw bad(naming, source, at + " is outside 0.." + (numDbs - 1));
+      }
+      if (seen.get((int) s.dbId())) {
+        throw bad(naming, source, at + " is listed twice: a shard has one row");
+      }
+      seen.set((int) s.dbId());
     }
     Map<String, Object> custom = parseObject(b.customJson(), naming, source, bt + ".custom");
-    Map<String, Object> ext = extension(custom);
+    Map<String, Object> ext = extension(custom, naming, source);
+    Object shardFormat = ext.getOrDefault("shard_format", "sqlite");
+    if (!(shardFormat instanceof String format)
+        || !SHARD_FORMAT_NAME.matcher(format).matches()) {
+      throw bad(naming, source, bt + ".custom." + EXTENSION_KEY + ".shard_format '"
+          + abbreviate(shardFormat) + "' is not a backend name (lowercase letters, digits, '-' "
+          + "or '_')");
+    }
     BuildMeta required = new BuildMeta(require(b.runId(), naming, source, bt + ".run_id"),
-        require(b.createdAt(), naming, source, bt + ".created_at"), b.numDbs(),
+        require(b.createdAt(), naming, source, bt + ".created_at"), numDbs,
         require(b.s3Prefix(), naming, source, bt + ".s3_prefix"),
         require(b.keyCol(), naming, source, bt + ".key_col"),
         sharding(b.shardingJson(), naming, source),
         require(b.dbPathTemplate(), naming, source, bt + ".db_path_template"),
-        require(b.shardPrefix(), naming, source, bt + ".shard_prefix"), b.formatVersion(),
-        require(b.keyEncoding(), naming, source, bt + ".key_encoding"),
-        ext.get("shard_format") instanceof String f ? f : "sqlite");
+        require(b.shardPrefix(), naming, source, bt + ".shard_prefix"), FORMAT_VERSION,
+        require(b.keyEncoding(), naming, source, bt + ".key_encoding"), format);
     KeyEncoding encoding;
     try {
       encoding = KeyEncoding.fromWireName(required.keyEncoding());
     } catch (ConfigValidationException e) {
       throw bad(naming, source, bt + ".key_encoding: " + e.getMessage());
     }
-    Map<?, ?> files = ext.get("files") instanceof Map<?, ?> f ? f : Map.of();
-    Map<?, ?> hashes = ext.get("content_hash") instanceof Map<?, ?> h ? h : Map.of();
-    Map<?, ?> attempts = ext.get("attempts") instanceof Map<?, ?> a ? a : Map.of();
+    String extAt = bt + ".custom." + EXTENSION_KEY;
+    Map<?, ?> files = objectField(ext, "files", naming, source, extAt);
+    Map<?, ?> hashes = objectField(ext, "content_hash", naming, source, extAt);
+    Map<?, ?> attempts = objectField(ext, "attempts", naming, source, extAt);
     List<ShardMeta> shards = new ArrayList<>();
     for (Shard s : rows.shards()) {
-      String id = Integer.toString(s.dbId());
+      String id = Long.toString(s.dbId());
       String at = naming.shardsTable() + " row db_id=" + s.dbId();
       Object minKey = jsonKey(s.minKeyJson(), encoding, naming, source, at + ".min_key");
       Object maxKey = jsonKey(s.maxKeyJson(), encoding, naming, source, at + ".max_key");
@@ -230,11 +291,20 @@ public final class PythonManifestRows {
       Map<String, Object> writerInfo = s.writerInfoJson() == null ? Map.of()
           : parseObject(s.writerInfoJson(), naming, source, at + ".writer_info");
       List<ShardFile> shardFiles = files.containsKey(id)
-          ? shardFiles(files.get(id), naming, source, at)
+          ? shardFiles(files.get(id), naming, source, extAt + ".files for " + at)
           : List.of(new ShardFile("shard.db", s.dbBytes(), null));
-      long attempt = attempts.get(id) instanceof Number n ? n.longValue() : s.attempt();
-      shards.add(new ShardMeta(s.dbId(), s.dbUrl(), Long.toString(attempt), s.rowCount(),
-          s.dbBytes(), minKey, maxKey, shardFiles,
+      long attempt = s.attempt();
+      if (attempts.containsKey(id)) {
+        Object a = attempts.get(id);
+        if (!(a instanceof Integer || a instanceof Long)) {
+          throw bad(naming, source, extAt + ".attempts for " + at + " is " + abbreviate(a)
+              + "; expected an integer");
+        }
+        attempt = ((Number) a).longValue();
+      }
+      shards.add(new ShardMeta((int) s.dbId(), s.dbUrl(), Long.toString(attempt),
+          s.rowCount(), s.dbBytes(), minKey, maxKey, shardFiles,
+          // operator information only: a value of the wrong type is dropped, not an error
           writerInfo.get("duration_ms") instanceof Number n
               ? new ShardMeta.WriterInfo(writerInfo.get("writer") instanceof String w ? w : null,
                   writerInfo.get("host") instanceof String h ? h : null, n.longValue())
@@ -248,21 +318,42 @@ public final class PythonManifestRows {
     return m;
   }
 
+  /** An optional JSON object field of the extension; absent or null is empty. */
+  private static Map<?, ?> objectField(Map<String, Object> ext, String field, Naming naming,
+      String source, String extAt) {
+    Object v = ext.get(field);
+    if (v == null) {
+      return Map.of();
+    }
+    if (!(v instanceof Map<?, ?> m)) {
+      throw bad(naming, source, extAt + "." + field + " is " + abbreviate(v) + "; expected an "
+          + "object of db id -> value");
+    }
+    return m;
+  }
+
   private static List<ShardFile> shardFiles(Object spec, Naming naming, String source,
       String at) {
     if (!(spec instanceof List<?> list)) {
-      throw bad(naming, source, "custom." + EXTENSION_KEY + ".files for " + at
-          + " is not a list");
+      throw bad(naming, source, at + " is not a list");
+    }
+    if (list.size() > ManifestLimits.MAX_FILES_PER_SHARD) {
+      throw bad(naming, source, at + " lists " + list.size() + " files, more than "
+          + ManifestLimits.MAX_FILES_PER_SHARD);
     }
     List<ShardFile> out = new ArrayList<>();
     for (Object o : list) {
       if (!(o instanceof Map<?, ?> f) || !(f.get("name") instanceof String n)
-          || !(f.get("size") instanceof Number size)) {
-        throw bad(naming, source, "custom." + EXTENSION_KEY + ".files for " + at + " has an "
-            + "entry without name and size: " + o);
+          || !(f.get("size") instanceof Integer || f.get("size") instanceof Long)) {
+        throw bad(naming, source, at + " has an entry without a name and an integer size: "
+            + abbreviate(o));
       }
-      out.add(new ShardFile(n, size.longValue(), f.get("crc32c") instanceof String crc ? crc
-          : null));
+      Object crc = f.get("crc32c");
+      if (crc != null && !(crc instanceof String c && CRC32C_HEX.matcher(c).matches())) {
+        throw bad(naming, source, at + " file " + n + " has crc32c '" + abbreviate(crc)
+            + "'; expected 8 lowercase hex digits");
+      }
+      out.add(new ShardFile(n, ((Number) f.get("size")).longValue(), (String) crc));
     }
     return out;
   }
@@ -277,23 +368,54 @@ public final class PythonManifestRows {
           + "understand (it knows " + new TreeSet<>(SHARDING_FIELDS) + "); ignoring them could "
           + "misroute keys: upgrade shardyfusion to read this snapshot");
     }
-    try {
-      @SuppressWarnings("unchecked")
-      Map<String, String> columns = (Map<String, String>) m.get("cel_columns");
-      @SuppressWarnings("unchecked")
-      List<Object> boundaries = (List<Object>) m.get("boundaries");
-      @SuppressWarnings("unchecked")
-      List<Object> routingValues = (List<Object>) m.get("routing_values");
-      return new ShardingMeta((String) m.get("strategy"), (String) m.get("cel_expr"), columns,
-          boundaries, (String) m.get("hash_algorithm"), routingValues);
-    } catch (ClassCastException e) {
-      throw bad(naming, source, at + " has a field of the wrong type (" + json + ")");
+    Map<String, String> columns = null;
+    Object cols = m.get("cel_columns");
+    if (cols != null) {
+      if (!(cols instanceof Map<?, ?> colMap)) {
+        throw bad(naming, source, at + ".cel_columns is " + abbreviate(cols) + "; expected an "
+            + "object of column -> type");
+      }
+      columns = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : colMap.entrySet()) {
+        if (!(e.getValue() instanceof String type)) {
+          throw bad(naming, source, at + ".cel_columns type of column '" + e.getKey() + "' is "
+              + abbreviate(e.getValue()) + "; expected one of "
+              + new TreeSet<>(ShardingSpec.CEL_COLUMN_TYPES));
+        }
+        columns.put((String) e.getKey(), type);
+      }
     }
+    return new ShardingMeta(textField(m, "strategy", naming, source, at),
+        textField(m, "cel_expr", naming, source, at), columns,
+        listField(m, "boundaries", naming, source, at),
+        textField(m, "hash_algorithm", naming, source, at),
+        listField(m, "routing_values", naming, source, at));
+  }
+
+  private static String textField(Map<String, Object> sharding, String field, Naming naming,
+      String source, String at) {
+    Object v = sharding.get(field);
+    if (v == null || v instanceof String) {
+      return (String) v;
+    }
+    throw bad(naming, source, at + "." + field + " is " + abbreviate(v) + "; expected a "
+        + "string");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> listField(Map<String, Object> sharding, String field,
+      Naming naming, String source, String at) {
+    Object v = sharding.get(field);
+    if (v == null || v instanceof List<?>) {
+      return (List<Object>) v;
+    }
+    throw bad(naming, source, at + "." + field + " is " + abbreviate(v) + "; expected a list");
   }
 
   /**
-   * A min/max key as the Python writer stores it: {@code json.dumps} of the original key. Raw
-   * keys are stored as the UTF-8 decoding of their bytes, which says little: left out.
+   * A min/max key as the Python writer stores it: {@code json.dumps} of the original key,
+   * which must be a key of the manifest's encoding. Raw keys are stored as the UTF-8 decoding
+   * of their bytes, which says little: left out.
    */
   private static Object jsonKey(String json, KeyEncoding encoding, Naming naming,
       String source, String at) {
@@ -308,6 +430,12 @@ public final class PythonManifestRows {
     }
     if (encoding == KeyEncoding.RAW || v == null) {
       return null; // not comparable with raw keys' base64 form in this project's model
+    }
+    try {
+      encoding.fromJsonValue(v);
+    } catch (RuntimeException e) { // ClassCastException for an object or list, range errors
+      throw bad(naming, source, at + " " + abbreviate(json) + " is not a key of encoding "
+          + encoding.wireName());
     }
     return v;
   }
@@ -326,10 +454,19 @@ public final class PythonManifestRows {
     }
   }
 
+  /** This project's extension in custom; absent is empty, any other non-object an error. */
   @SuppressWarnings("unchecked")
-  private static Map<String, Object> extension(Map<String, Object> custom) {
-    return custom.get(EXTENSION_KEY) instanceof Map<?, ?> m ? (Map<String, Object>) m
-        : Map.of();
+  private static Map<String, Object> extension(Map<String, Object> custom, Naming naming,
+      String source) {
+    Object ext = custom.get(EXTENSION_KEY);
+    if (ext == null) {
+      return Map.of();
+    }
+    if (!(ext instanceof Map<?, ?> m)) {
+      throw bad(naming, source, naming.buildTable() + ".custom." + EXTENSION_KEY + " is "
+          + abbreviate(ext) + "; expected an object");
+    }
+    return (Map<String, Object>) m;
   }
 
   private static <T> T require(T value, Naming naming, String source, String column) {
@@ -339,17 +476,18 @@ public final class PythonManifestRows {
     return value;
   }
 
-  /** The rules both Python readers apply, plus the routing spec compiling. */
+  private static String abbreviate(Object v) {
+    String s = String.valueOf(v);
+    return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+  }
+
+  /**
+   * The rules both Python readers apply, plus the routing spec compiling and the checks every
+   * manifest format shares ({@link ManifestChecks}: db_url and file names, sizes).
+   */
   private static void validate(Manifest m, Naming naming, String source) {
     BuildMeta r = m.required();
     String bt = naming.buildTable();
-    if (r.numDbs() <= 0) {
-      throw bad(naming, source, bt + ".num_dbs must be > 0, got " + r.numDbs());
-    }
-    if (m.shards().size() > r.numDbs()) {
-      throw bad(naming, source, "lists " + m.shards().size() + " shards for num_dbs="
-          + r.numDbs());
-    }
     List<Object> values = r.sharding().routingValues();
     if (values != null && values.size() != r.numDbs()) {
       throw bad(naming, source, bt + ".num_dbs is " + r.numDbs() + " but sharding lists "
@@ -357,30 +495,15 @@ public final class PythonManifestRows {
     }
     if (!"xxh3_64".equals(r.sharding().hashAlgorithm())) {
       throw bad(naming, source, bt + ".sharding.hash_algorithm '"
-          + r.sharding().hashAlgorithm() + "' is not supported; expected 'xxh3_64'");
+          + abbreviate(r.sharding().hashAlgorithm()) + "' is not supported; expected "
+          + "'xxh3_64'");
     }
     try {
       r.sharding().toSpec();
     } catch (ConfigValidationException e) {
       throw bad(naming, source, bt + ".sharding: " + e.getMessage());
     }
-    BitSet seen = new BitSet();
-    for (ShardMeta s : m.shards()) {
-      String at = naming.shardsTable() + " row db_id=" + s.dbId();
-      if (s.dbId() < 0 || s.dbId() >= r.numDbs()) {
-        throw bad(naming, source, at + " is outside 0.." + (r.numDbs() - 1));
-      }
-      if (seen.get(s.dbId())) {
-        throw bad(naming, source, at + " appears twice");
-      }
-      seen.set(s.dbId());
-      if (s.dbUrl() == null || s.dbUrl().isBlank()) {
-        throw bad(naming, source, at + " has no db_url");
-      }
-      if (s.rowCount() < 0 || s.dbBytes() < 0) {
-        throw bad(naming, source, at + " has a negative row_count or db_bytes");
-      }
-    }
+    ManifestChecks.validate(m, source);
   }
 
   private static ManifestParseException bad(Naming naming, String source, String problem) {

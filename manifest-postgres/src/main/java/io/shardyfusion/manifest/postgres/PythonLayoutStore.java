@@ -254,7 +254,7 @@ final class PythonLayoutStore implements ManifestStore {
         + " key_encoding, sharding, custom) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)")) {
       ps.setString(1, b.runId());
       ps.setObject(2, OffsetDateTime.ofInstant(b.createdAt(), ZoneOffset.UTC));
-      ps.setInt(3, b.numDbs());
+      ps.setInt(3, Math.toIntExact(b.numDbs())); // toRows: a Manifest's int
       ps.setString(4, b.s3Prefix());
       ps.setString(5, b.keyCol());
       ps.setString(6, b.dbPathTemplate());
@@ -269,7 +269,7 @@ final class PythonLayoutStore implements ManifestStore {
         + " max_key, writer_info) VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)")) {
       for (PythonManifestRows.Shard s : rows.shards()) {
         ps.setString(1, b.runId());
-        ps.setInt(2, s.dbId());
+        ps.setInt(2, Math.toIntExact(s.dbId()));
         ps.setString(3, s.dbUrl());
         ps.setInt(4, (int) s.attempt()); // toRows moved larger ones to the extension
         ps.setInt(5, (int) s.rowCount()); // checked by publish
