@@ -21,6 +21,7 @@ import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Error;
@@ -170,32 +171,51 @@ public final class S3ObjectStore implements ObjectStore {
     }
   }
 
-  /** Reads the response's Content-Length before the body: a large object is never buffered. */
+  /**
+   * Reads the response's Content-Length before the body: a large object is never buffered. The
+   * body is read inside a response transformer, so a connection reset or a body cut short is an
+   * IOException the SDK retries with the whole GET, as it does for {@link #getIfExists(String)}
+   * (reading a returned stream ourselves would put such failures outside its retries).
+   */
   @Override
   public Optional<byte[]> getIfExists(String key, long maxBytes) {
     String objectKey = objectKey(key);
-    try (var in = s3.getObject(b -> b.bucket(bucket()).key(objectKey),
-        ResponseTransformer.toInputStream())) {
-      Long length = in.response().contentLength();
+    ResponseTransformer<GetObjectResponse, byte[]> bounded = (response, in) -> {
+      Long length = response.contentLength();
       if (length != null && length > maxBytes) {
-        in.abort(); // do not drain the body to reuse the connection
-        throw new io.shardyfusion.errors.ObjectTooLargeException(url(key), length, maxBytes);
+        throw new TooLarge(length); // not read: the SDK closes the connection
       }
       byte[] data = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
       if (data.length > maxBytes) {
-        in.abort();
-        throw new io.shardyfusion.errors.ObjectTooLargeException(url(key), data.length,
-            maxBytes);
+        throw new TooLarge(data.length);
       }
-      return Optional.of(data);
+      return data;
+    };
+    try {
+      return Optional.of(s3.getObject(b -> b.bucket(bucket()).key(objectKey), bounded));
+    } catch (TooLarge e) {
+      throw new io.shardyfusion.errors.ObjectTooLargeException(url(key), e.size, maxBytes);
     } catch (SdkException e) {
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof TooLarge t) {
+          throw new io.shardyfusion.errors.ObjectTooLargeException(url(key), t.size, maxBytes);
+        }
+      }
       if (S3Errors.isNoSuchKey(e)) {
         return Optional.empty();
       }
       throw S3Errors.map("get", url(key), endpoint, e);
-    } catch (IOException e) {
-      throw new StorageException("reading " + url(key) + " was cut short: " + e
-          + "; try again", true, e);
+    }
+  }
+
+  /** Thrown inside the bounded transformer; never retried (not an IOException). */
+  private static final class TooLarge extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final long size;
+
+    TooLarge(long size) {
+      super(null, null, false, false);
+      this.size = size;
     }
   }
 
