@@ -78,6 +78,13 @@ public final class GenerateSnapshotJob {
 
     void setSortBufferMb(int value);
 
+    @Description("Send sorted runs through the runner's shuffle even on an embedded runner "
+        + "(Flink [local], Spark local[N]), which otherwise passes them as files")
+    @Default.Boolean(false)
+    boolean getRunsThroughShuffle();
+
+    void setRunsThroughShuffle(boolean value);
+
     @Description("Keys to read back and check after the job (0: none)")
     @Default.Integer(10_000)
     int getVerifySample();
@@ -91,7 +98,8 @@ public final class GenerateSnapshotJob {
     long rows = options.getRows();
     long t0 = System.nanoTime();
     Pipeline p = Pipeline.create(options);
-    addWrite(p, config(options), rows, options.getValueBytes(), options.getSortBufferMb());
+    addWrite(p, config(options), rows, options.getValueBytes(), options.getSortBufferMb(),
+        options.getRunsThroughShuffle());
     PipelineResult.State state = p.run().waitUntilFinish();
     double secs = (System.nanoTime() - t0) / 1e9;
     if (state != PipelineResult.State.DONE) {
@@ -119,17 +127,22 @@ public final class GenerateSnapshotJob {
 
   /** Adds generate → {@link ShardedWrite} to {@code p}. */
   public static void addWrite(Pipeline p, WriteConfig config, long rows, int valueBytes) {
-    addWrite(p, config, rows, valueBytes, 64);
+    addWrite(p, config, rows, valueBytes, 64, false);
   }
 
-  /** Adds generate → {@link ShardedWrite} with a {@code sortBufferMb} MiB sort buffer. */
+  /**
+   * Adds generate → {@link ShardedWrite} with a {@code sortBufferMb} MiB sort buffer, the runs
+   * through the shuffle if {@code runsThroughShuffle} (see {@link
+   * ShardedWrite#withRunsThroughShuffle}).
+   */
   public static void addWrite(Pipeline p, WriteConfig config, long rows, int valueBytes,
-      int sortBufferMb) {
+      int sortBufferMb, boolean runsThroughShuffle) {
+    ShardedWrite<Long> write = ShardedWrite.<Long>to(config)
+        .withKeyFn(i -> BenchData.key(i))
+        .withValueFn(i -> BenchData.value(BenchData.key(i), valueBytes))
+        .withSortBufferBytes((long) sortBufferMb << 20);
     p.apply("Generate", GenerateSequence.from(0).to(rows))
-        .apply("ShardedWrite", ShardedWrite.<Long>to(config)
-            .withKeyFn(i -> BenchData.key(i))
-            .withValueFn(i -> BenchData.value(BenchData.key(i), valueBytes))
-            .withSortBufferBytes((long) sortBufferMb << 20));
+        .apply("ShardedWrite", runsThroughShuffle ? write.withRunsThroughShuffle() : write);
   }
 
   /**

@@ -26,7 +26,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * {@code bin/shardy-runner-bench}: ShardedWrite rows/s on Flink (embedded, parallelism 2),
  * Spark (local[2]) and Direct, wall clock including job start, beside the in-process writer
  * and raw {@code SstFileWriter} measured in the same run. Rows are generated inside each
- * pipeline ({@code GenerateSequence} + {@link GeneratedRows}): 8-byte keys in random order.
+ * pipeline by a DoFn from chunk ids (see {@link #addChunkedWrite}): 8-byte keys in random order.
  *
  * <p>Arguments ({@code --name=value}): {@code rows} (10000000), {@code numDbs} (8), {@code
  * valueBytes} (100), {@code modes} (raw,in-process,flink,spark,direct), {@code directRows}
@@ -35,8 +35,10 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * Flink and Spark about a quarter of their rate here), {@code flinkArgs} ("--objectReuse=true")
  * and {@code sparkArgs} (extra pipeline options, space separated), {@code dir} (work
  * directory). {@code fork} (false): each mode and shard count in a JVM of its own, see
- * {@link #forkEachMode}; {@code childHeap}/{@code directHeap} its heap; {@code directInput}
- * (chunks or sequence) how the Direct runner's rows are generated; {@code directSortBufferMb}
+ * {@link #forkEachMode}; {@code childHeap}/{@code directHeap} its heap; {@code input}
+ * (chunks or sequence) how the runners' rows are generated, see {@link #addChunkedWrite};
+ * {@code runsThroughShuffle} (false) sends the sorted runs through the runner's shuffle as on
+ * a cluster, instead of as run files, the embedded runners' default; {@code directSortBufferMb}
  * (64, ShardedWrite's default: the README's path) the Direct runner's sort buffer.
  */
 public final class RunnerBench {
@@ -48,7 +50,8 @@ public final class RunnerBench {
         "directRows", "1000000", "sortBufferMb", "256", "flinkArgs", "--objectReuse=true", "sparkArgs", "",
         "store", "file"));
     a.putAll(Map.of("fork", "false", "childHeap", "1536m", "directHeap", "1g",
-        "directInput", "chunks", "child", "false", "directSortBufferMb", "64"));
+        "input", "chunks", "child", "false", "directSortBufferMb", "64",
+        "runsThroughShuffle", "false"));
     for (String arg : args) {
       if (!arg.startsWith("--") || !arg.contains("=")) {
         throw new IllegalArgumentException("arguments are --name=value, got " + arg);
@@ -67,7 +70,12 @@ public final class RunnerBench {
     long rows = Long.parseLong(a.get("rows"));
     int numDbs = Integer.parseInt(a.get("numDbs"));
     boolean child = Boolean.parseBoolean(a.get("child"));
-    boolean chunkedDirect = a.get("directInput").equals("chunks");
+    String input = a.get("input");
+    if (!input.equals("chunks") && !input.equals("sequence")) {
+      throw new IllegalArgumentException("--input is chunks or sequence, got " + input);
+    }
+    boolean chunked = input.equals("chunks");
+    boolean shuffle = Boolean.parseBoolean(a.get("runsThroughShuffle"));
     int valueBytes = Integer.parseInt(a.get("valueBytes"));
     long directRows = Long.parseLong(a.get("directRows"));
     List<String> modes = List.of(a.get("modes").split(","));
@@ -119,26 +127,21 @@ public final class RunnerBench {
           check(r.stats().rowsWritten() == n, "in-process wrote " + r.stats().rowsWritten());
         }
         case "flink" -> {
-          label = "ShardedWrite Flink [local] p=2";
-          run(config, n, valueBytes, sortBufferMb, concat(flinkArgs, "--runner=FlinkRunner",
+          label = "ShardedWrite Flink [local] p=2" + suffix(chunked, shuffle);
+          run(config, n, valueBytes, sortBufferMb, chunked, shuffle, concat(flinkArgs, "--runner=FlinkRunner",
               "--flinkMaster=[local]", "--parallelism=2"));
         }
         case "spark" -> {
-          label = "ShardedWrite Spark local[2]";
-          run(config, n, valueBytes, sortBufferMb, concat(sparkArgs, "--runner=SparkRunner",
+          label = "ShardedWrite Spark local[2]" + suffix(chunked, shuffle);
+          run(config, n, valueBytes, sortBufferMb, chunked, shuffle, concat(sparkArgs, "--runner=SparkRunner",
               "--sparkMaster=local[2]", "--preferGroupByKeyToHandleHugeValues=true",
               "--enableSparkMetricSinks=false"));
         }
         case "direct" -> {
-          label = "ShardedWrite Direct" + (chunkedDirect ? " (10k-row chunks)" : "");
+          label = "ShardedWrite Direct" + suffix(chunked, shuffle);
           int directMb = Integer.parseInt(a.get("directSortBufferMb"));
-          if (chunkedDirect) {
-            runChunked(config, n, valueBytes, directMb, "--runner=DirectRunner",
-                "--targetParallelism=2");
-          } else {
-            run(config, n, valueBytes, directMb, "--runner=DirectRunner",
-                "--targetParallelism=2");
-          }
+          run(config, n, valueBytes, directMb, chunked, shuffle, "--runner=DirectRunner",
+              "--targetParallelism=2");
         }
         default -> throw new IllegalArgumentException("unknown mode " + mode);
       }
@@ -248,25 +251,29 @@ public final class RunnerBench {
   }
 
   /**
-   * The Direct runner holds each input bundle in heap, and GenerateSequence's splits are
-   * millions of rows; generating the rows from 10k-row chunks (one bundle each after a
-   * reshuffle) keeps the input's part small, so the figure is ShardedWrite's own.
+   * Adds generate → ShardedWrite with the rows made by a DoFn from 10k-row chunk ids (spread by
+   * a reshuffle), the way the snapshot build job reads its input (FileIO + a DoFn per file),
+   * rather than by a {@code BoundedSource}: the Flink runner updates every Beam metric of the
+   * task after each record a source reads (ReaderInvocationUtil.invokeAdvance), which at 10M
+   * rows cost more than the whole ShardedWrite (profiled: 56 % of the task's samples), and the
+   * Direct runner holds each source split, millions of rows, in heap. {@code --input=sequence}
+   * measures the {@code GenerateSequence} path instead.
    */
-  private static void runChunked(WriteConfig config, long rows, int valueBytes,
-      int sortBufferMb, String... args) {
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(args).withValidation().create());
+  private static void addChunkedWrite(Pipeline p, WriteConfig config, long rows,
+      int valueBytes, int sortBufferMb, boolean shuffle) {
+    io.shardyfusion.transforms.ShardedWrite<Long> write =
+        io.shardyfusion.transforms.ShardedWrite.<Long>to(config)
+            .withKeyFn(i -> BenchData.key(i))
+            .withValueFn(i -> BenchData.value(BenchData.key(i), valueBytes))
+            .withSortBufferBytes((long) sortBufferMb << 20);
     long chunk = 10_000;
     p.apply("Chunks", org.apache.beam.sdk.transforms.Create.of(
             java.util.stream.LongStream.range(0, (rows + chunk - 1) / chunk).boxed().toList()))
         .apply("SpreadChunks", org.apache.beam.sdk.transforms.Reshuffle.viaRandomKey())
         .apply("Rows", org.apache.beam.sdk.transforms.ParDo.of(new ChunkRows(rows, chunk)))
-        .apply("ShardedWrite", io.shardyfusion.transforms.ShardedWrite.<Long>to(config)
-            .withKeyFn(i -> BenchData.key(i))
-            .withValueFn(i -> BenchData.value(BenchData.key(i), valueBytes))
-            .withSortBufferBytes((long) sortBufferMb << 20));
-    PipelineResult.State state = p.run().waitUntilFinish();
-    check(state == PipelineResult.State.DONE, "job ended in state " + state);
+        .apply("ShardedWrite", shuffle ? write.withRunsThroughShuffle() : write);
   }
+
 
   /** Chunk id → its rows. */
   static final class ChunkRows extends org.apache.beam.sdk.transforms.DoFn<Long, Long> {
@@ -287,6 +294,10 @@ public final class RunnerBench {
     }
   }
 
+  private static String suffix(boolean chunked, boolean shuffle) {
+    return (chunked ? "" : " GenerateSequence") + (shuffle ? " via shuffle" : "");
+  }
+
   private static String[] extra(String spaceSeparated) {
     return spaceSeparated.isBlank() ? new String[0] : spaceSeparated.trim().split("\\s+");
   }
@@ -298,9 +309,13 @@ public final class RunnerBench {
   }
 
   private static void run(WriteConfig config, long rows, int valueBytes, int sortBufferMb,
-      String... args) {
+      boolean chunked, boolean shuffle, String... args) {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs(args).withValidation().create());
-    GenerateSnapshotJob.addWrite(p, config, rows, valueBytes, sortBufferMb);
+    if (chunked) {
+      addChunkedWrite(p, config, rows, valueBytes, sortBufferMb, shuffle);
+    } else {
+      GenerateSnapshotJob.addWrite(p, config, rows, valueBytes, sortBufferMb, shuffle);
+    }
     PipelineResult.State state = p.run().waitUntilFinish();
     check(state == PipelineResult.State.DONE, "job ended in state " + state);
   }

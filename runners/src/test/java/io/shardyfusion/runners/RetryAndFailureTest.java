@@ -101,10 +101,20 @@ class RetryAndFailureTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(RetryingRunner.class)
-  void aShardTaskThatFailsAfterUploadingIsRetriedAndItsAttemptDeleted(RetryingRunner runner)
-      throws Exception {
+  /** Each retrying runner with its runs as files (the embedded default) and through the shuffle. */
+  static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> runnersAndPaths() {
+    return java.util.stream.Stream.of(RetryingRunner.values()).flatMap(r -> java.util.stream.Stream
+        .of(false, true).map(shuffle -> org.junit.jupiter.params.provider.Arguments.of(r, shuffle)));
+  }
+
+  private static <T> ShardedWrite<T> path(ShardedWrite<T> write, boolean runsThroughShuffle) {
+    return runsThroughShuffle ? write.withRunsThroughShuffle() : write;
+  }
+
+  @ParameterizedTest(name = "{0} runsThroughShuffle={1}")
+  @org.junit.jupiter.params.provider.MethodSource("runnersAndPaths")
+  void aShardTaskThatFailsAfterUploadingIsRetriedAndItsAttemptDeleted(RetryingRunner runner,
+      boolean runsThroughShuffle) throws Exception {
     WriteConfig config = WriteConfig.builder().numDbs(8)
         .s3Prefix(tmp.resolve("store").toUri().toString()).tempDir(tmp.resolve("build"))
         .build();
@@ -114,10 +124,10 @@ class RetryAndFailureTest {
       args = new String[] {"--flinkConfDir=" + flinkConfDir(tmp.resolve("flink-conf"))};
     }
     Pipeline p = TestRunners.pipeline(runner.kind, args);
-    p.apply(GenerateSequence.from(0).to(ROWS)).apply(AttemptHooks.withAttemptHook(
+    p.apply(GenerateSequence.from(0).to(ROWS)).apply(path(AttemptHooks.withAttemptHook(
         ShardedWrite.<Long>to(config).withKeyFn(RunnerParityTest::u64Key)
             .withValueFn(RunnerParityTest::u64Value),
-        new FailFirstAttemptOfOneShard(marker, FAILING_DB)));
+        new FailFirstAttemptOfOneShard(marker, FAILING_DB)), runsThroughShuffle));
     TestRunners.runToDone(p);
 
     assertThat(marker).as("the hook failed one attempt").exists();
@@ -180,10 +190,10 @@ class RetryAndFailureTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(RetryingRunner.class)
-  void aRoutingBundleRetriedAfterEmittingRunsCountsItsRowsOnce(RetryingRunner runner)
-      throws Exception {
+  @ParameterizedTest(name = "{0} runsThroughShuffle={1}")
+  @org.junit.jupiter.params.provider.MethodSource("runnersAndPaths")
+  void aRoutingBundleRetriedAfterEmittingRunsCountsItsRowsOnce(RetryingRunner runner,
+      boolean runsThroughShuffle) throws Exception {
     int rows = 60_000;
     WriteConfig config = WriteConfig.builder().numDbs(4)
         .s3Prefix(tmp.resolve("store").toUri().toString()).tempDir(tmp.resolve("build"))
@@ -194,9 +204,10 @@ class RetryAndFailureTest {
       args = new String[] {"--flinkConfDir=" + flinkConfDir(tmp.resolve("flink-conf"))};
     }
     Pipeline p = TestRunners.pipeline(runner.kind, args);
-    p.apply(GenerateSequence.from(0).to(rows)).apply(ShardedWrite.<Long>to(config)
+    p.apply(GenerateSequence.from(0).to(rows)).apply(path(ShardedWrite.<Long>to(config)
         .withKeyFn(new FailOnceAtElement(marker, rows - 10))
-        .withValueFn(RunnerParityTest::u64Value).withSortBufferBytes(1 << 20));
+        .withValueFn(RunnerParityTest::u64Value).withSortBufferBytes(1 << 20),
+        runsThroughShuffle));
     TestRunners.runToDone(p);
 
     assertThat(marker).as("the routing bundle failed once").exists();

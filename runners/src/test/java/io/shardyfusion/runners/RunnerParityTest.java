@@ -89,8 +89,10 @@ class RunnerParityTest {
         .credentialProvider(creds).tempDir(tmp.resolve("build")).build();
 
     Pipeline p = TestRunners.pipeline(Kind.SPARK);
+    // Through the shuffle, as on a cluster (local[2] would pass the runs as files).
     p.apply(GenerateSequence.from(0).to(ROWS)).apply(ShardedWrite.<Long>to(config)
-        .withKeyFn(RunnerParityTest::u64Key).withValueFn(RunnerParityTest::u64Value));
+        .withKeyFn(RunnerParityTest::u64Key).withValueFn(RunnerParityTest::u64Value)
+        .withRunsThroughShuffle());
     TestRunners.runToDone(p);
 
     Manifest m = TestRunners.currentManifest(config);
@@ -110,18 +112,26 @@ class RunnerParityTest {
       SerializableFunction<Long, Object> keyFn, SerializableFunction<Long, byte[]> valueFn,
       ShardBackend backend) throws Exception {
     Map<String, WriteConfig> configs = new LinkedHashMap<>();
-    for (String writer : List.of("in-process", "direct", "flink", "spark")) {
+    // Flink and Spark twice: runs as files (their embedded default) and through the shuffle.
+    for (String writer : List.of("in-process", "direct", "flink", "spark", "flink-shuffle",
+        "spark-shuffle")) {
       configs.put(writer, WriteConfig.builder().numDbs(numDbs).keyEncoding(encoding)
           .shardBackend(backend).s3Prefix(tmp.resolve("store-" + writer).toUri().toString())
           .tempDir(tmp.resolve("build-" + writer)).build());
     }
     List<Long> seq = LongStream.range(0, rows).boxed().toList();
     SnapshotWriter.writeSharded(seq, configs.get("in-process"), keyFn::apply, valueFn::apply);
-    for (Kind kind : Kind.values()) {
-      WriteConfig config = configs.get(kind.name().toLowerCase(java.util.Locale.ROOT));
+    for (String writer : configs.keySet()) {
+      if (writer.equals("in-process")) {
+        continue;
+      }
+      boolean shuffle = writer.endsWith("-shuffle");
+      Kind kind = Kind.valueOf(writer.replace("-shuffle", "").toUpperCase(java.util.Locale.ROOT));
+      ShardedWrite<Long> write = ShardedWrite.<Long>to(configs.get(writer)).withKeyFn(keyFn)
+          .withValueFn(valueFn);
       Pipeline p = TestRunners.pipeline(kind);
       p.apply(GenerateSequence.from(0).to(rows))
-          .apply(ShardedWrite.<Long>to(config).withKeyFn(keyFn).withValueFn(valueFn));
+          .apply(shuffle ? write.withRunsThroughShuffle() : write);
       TestRunners.runToDone(p);
     }
 

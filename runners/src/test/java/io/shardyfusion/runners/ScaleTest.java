@@ -29,14 +29,16 @@ class ScaleTest {
 
   @TempDir Path tmp;
 
-  @ParameterizedTest(name = "{0} numDbs={1}")
-  @CsvSource({"FLINK,8", "FLINK,64", "FLINK,256", "SPARK,8", "SPARK,64", "SPARK,256"})
-  void manyShardsComplete(Kind kind, int numDbs) throws Exception {
+  /** runsThroughShuffle: the cluster path (runs as shuffle blocks) beside the embedded default. */
+  @ParameterizedTest(name = "{0} numDbs={1} runsThroughShuffle={2}")
+  @CsvSource({"FLINK,8,false", "FLINK,64,true", "FLINK,256,false", "SPARK,8,true",
+      "SPARK,64,false", "SPARK,256,true"})
+  void manyShardsComplete(Kind kind, int numDbs, boolean runsThroughShuffle) throws Exception {
     WriteConfig config = WriteConfig.builder().numDbs(numDbs)
         .s3Prefix(tmp.resolve("store").toUri().toString()).tempDir(tmp.resolve("build"))
         .build();
     Pipeline p = TestRunners.pipeline(kind);
-    GenerateSnapshotJob.addWrite(p, config, ROWS, VALUE_BYTES);
+    GenerateSnapshotJob.addWrite(p, config, ROWS, VALUE_BYTES, 64, runsThroughShuffle);
     TestRunners.runToDone(p);
 
     ShardRouter router = ShardRouters.create(ShardingSpec.hash(), numDbs, KeyEncoding.U64BE);

@@ -63,10 +63,13 @@ import org.apache.beam.sdk.values.PCollectionView;
  * records once; a run delivered twice is used once; a key in two different runs is a true
  * duplicate and fails the build ({@link io.shardyfusion.errors.DuplicateKeyException}).
  *
- * <p>Run files: on the Direct runner, which keeps every element of a PCollection in heap, full
- * sort buffers are written to files under the write's {@link WriteConfig#tempDir()} and only
- * references travel, so heap does not grow with the input; {@link #withSharedRunDirectory} does
- * the same on any runner whose workers share a file system. The files are deleted after publish.
+ * <p>Run files: where every worker runs in the launching process (the Direct runner, Flink with
+ * {@code --flinkMaster=[local]}, Spark with a {@code local[N]} master), full sort buffers are
+ * written to files under the write's {@link WriteConfig#tempDir()} and only references travel
+ * through the shuffle: the Direct runner keeps every element of a PCollection in heap, and
+ * embedded Flink and Spark would copy every run through their shuffle and spill it to the same
+ * disk. {@link #withSharedRunDirectory} does the same on a cluster whose workers share a file
+ * system; {@link #withRunsThroughShuffle} turns it off. The files are deleted after publish.
  *
  * <p>Immutable: every {@code with*} returns a copy, and rejects a bad argument naming it.
  *
@@ -258,8 +261,14 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
     return b.build();
   }
 
-  /** Test seam, not API: runs go through the shuffle as blocks even on the Direct runner. */
-  ShardedWrite<T> withRunsThroughShuffle() {
+  /**
+   * Sends the sorted runs through the runner's shuffle as byte blocks even where every worker
+   * runs in this process (Direct, Flink {@code [local]}, Spark {@code local[N]}), which by
+   * default pass them as files under the temp directory: for a temp disk too small to hold the
+   * input once more, or to exercise the cluster path locally. Overrides {@link
+   * #withSharedRunDirectory}.
+   */
+  public ShardedWrite<T> withRunsThroughShuffle() {
     Builder<T> b = toBuilder();
     b.runsThroughShuffle = true;
     return b.build();
@@ -381,21 +390,17 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
 
   /**
    * This run's directory of run files, or null when runs go through the shuffle: under the
-   * shared run directory if one was given, else under the temp directory on the Direct runner
-   * (one process: its file system is shared by definition).
+   * shared run directory if one was given, else under the temp directory when every worker
+   * runs in this process (its file system is shared by definition), else none.
    */
   private String runFilesDirectory(PipelineOptions options) {
     if (runsThroughShuffle) {
       return null;
     }
     String shared = sharedRunDirectory != null ? sharedRunDirectory
-        : DIRECT_RUNNER.equals(options.getRunner().getName()) ? config().tempDir().toString()
-        : null;
+        : OneProcessRunners.inThisProcess(options) ? config().tempDir().toString() : null;
     return shared == null ? null : SortedRun.runFilesDir(shared, lifecycle.runId()).toString();
   }
-
-  /** Compared by name: the transforms module does not depend on the Direct runner. */
-  private static final String DIRECT_RUNNER = "org.apache.beam.runners.direct.DirectRunner";
 
   private static long checkRate(String method, long perSecond) {
     if (perSecond < 0) {
@@ -430,6 +435,8 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
             .withLabel("Max rows/s (job total)"))
         .add(DisplayData.item("maxWriteBytesPerSecond", maxWriteBytesPerSecond)
             .withLabel("Max bytes/s (job total)"))
+        .add(DisplayData.item("runsThroughShuffle", runsThroughShuffle)
+            .withLabel("Runs through the shuffle even in one process"))
         .addIfNotNull(DisplayData.item("sharedRunDirectory", sharedRunDirectory)
             .withLabel("Shared run directory"));
   }

@@ -1,0 +1,68 @@
+package io.shardyfusion.transforms;
+
+import java.lang.reflect.Method;
+import java.util.Locale;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * Whether a pipeline's workers all run in this one process, so that they share its file system
+ * and {@link ShardedWrite} can pass sorted runs as files instead of through the shuffle: the
+ * Direct runner, Flink with {@code --flinkMaster=[local]} (a mini-cluster in this JVM) and
+ * Spark with a {@code local} / {@code local[N]} master. Anything else (a cluster address,
+ * Flink's {@code [auto]}, which {@code flink run} resolves to the cluster it submits to, Spark's
+ * {@code local-cluster}, unknown runners) is treated as distributed: the shuffle path is always
+ * correct, the file path only where the files are visible to every worker.
+ *
+ * <p>Read by reflection: this module does not depend on any runner.
+ */
+final class OneProcessRunners {
+  static final String DIRECT = "org.apache.beam.runners.direct.DirectRunner";
+  static final String FLINK = "org.apache.beam.runners.flink.FlinkRunner";
+  static final String SPARK = "org.apache.beam.runners.spark.SparkRunner";
+
+  private OneProcessRunners() {}
+
+  /** True when every worker of the pipeline {@code options} describe runs in this process. */
+  static boolean inThisProcess(PipelineOptions options) {
+    String runner = options.getRunner().getName();
+    return switch (runner) {
+      case DIRECT -> true;
+      case FLINK -> isOneProcess(runner,
+          option(options, "org.apache.beam.runners.flink.FlinkPipelineOptions", "getFlinkMaster"));
+      case SPARK -> isOneProcess(runner,
+          option(options, "org.apache.beam.runners.spark.SparkPipelineOptions", "getSparkMaster"));
+      default -> false;
+    };
+  }
+
+  /** The pure rule, given the runner's class name and its master option (null: unknown). */
+  static boolean isOneProcess(String runner, String master) {
+    if (DIRECT.equals(runner)) {
+      return true;
+    }
+    if (master == null) {
+      return false;
+    }
+    String m = master.trim().toLowerCase(Locale.ROOT);
+    if (FLINK.equals(runner)) {
+      return m.equals("[local]");
+    }
+    if (SPARK.equals(runner)) {
+      return m.equals("local") || m.startsWith("local[");
+    }
+    return false;
+  }
+
+  /** A runner option's value, or null when its interface is not on the class path. */
+  private static String option(PipelineOptions options, String iface, String getter) {
+    try {
+      Class<? extends PipelineOptions> type = Class.forName(iface, false,
+          options.getRunner().getClassLoader()).asSubclass(PipelineOptions.class);
+      Method get = type.getMethod(getter);
+      Object value = get.invoke(options.as(type));
+      return value == null ? null : value.toString();
+    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+      return null; // treated as distributed: the always-correct path
+    }
+  }
+}
