@@ -38,7 +38,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * {@link #forkEachMode}; {@code childHeap}/{@code directHeap} its heap; {@code input}
  * (chunks or sequence) how the runners' rows are generated, see {@link #addChunkedWrite};
  * {@code runsThroughShuffle} (false) sends the sorted runs through the runner's shuffle as on
- * a cluster, instead of as run files, the embedded runners' default; {@code directSortBufferMb}
+ * a cluster, instead of as run files, the embedded runners' default; {@code startRows} (0: off;
+ * with {@code fork}) also runs each mode at that many rows, in its own JVM, and prints that
+ * time ("start s") and the ratio of the rates past it, which is what grows with the input; {@code directSortBufferMb}
  * (64, ShardedWrite's default: the README's path) the Direct runner's sort buffer.
  */
 public final class RunnerBench {
@@ -51,7 +53,7 @@ public final class RunnerBench {
         "store", "file"));
     a.putAll(Map.of("fork", "false", "childHeap", "1536m", "directHeap", "1g",
         "input", "chunks", "child", "false", "directSortBufferMb", "64",
-        "runsThroughShuffle", "false"));
+        "runsThroughShuffle", "false", "startRows", "0"));
     for (String arg : args) {
       if (!arg.startsWith("--") || !arg.contains("=")) {
         throw new IllegalArgumentException("arguments are --name=value, got " + arg);
@@ -192,62 +194,89 @@ public final class RunnerBench {
         a.get("rows"), a.get("directRows"), a.get("valueBytes"), a.get("numDbs"),
         Runtime.getRuntime().availableProcessors(), a.get("childHeap"), a.get("directHeap"),
         a.get("sortBufferMb"));
-    System.out.printf("%-40s %6s %12s %12s %9s %12s %10s %10s%n", "mode", "shards", "rows",
-        "rows/s", "seconds", "x in-proc", "heap MiB", "RSS MiB");
+    boolean starts = Long.parseLong(a.get("startRows")) > 0;
+    if (starts) {
+      System.out.printf("# start s: the same mode at %s rows, in its own JVM (JVM, Beam and the "
+          + "runner starting, job scheduling); past start: (rows - %s) / (seconds - start s)%n",
+          a.get("startRows"), a.get("startRows"));
+    }
+    System.out.printf("%-40s %6s %12s %12s %9s %12s %10s %10s" + (starts ? " %8s %12s" : "")
+        + "%n", "mode", "shards", "rows", "rows/s", "seconds", "x in-proc", "heap MiB", "RSS MiB",
+        "start s", "x past start");
     for (String numDbs : a.get("numDbs").split(",")) {
       double inProcess = Double.NaN;
+      double inProcessPastStart = Double.NaN;
       for (String mode : modes) {
         if (mode.equals("direct") && !numDbs.equals(a.get("numDbs").split(",")[0])) {
           continue; // Direct at the first shard count only
         }
         for (String rows : mode.equals("direct") ? a.get("directRows").split(",")
             : new String[] {a.get("rows")}) {
-          List<String> cmd = new java.util.ArrayList<>(List.of(javaBin, "-Xmx"
-              + (mode.equals("direct") ? a.get("directHeap") : a.get("childHeap"))));
-          cmd.addAll(jvm);
-          cmd.addAll(List.of("-cp", cp, RunnerBench.class.getName()));
-          for (String arg : args) {
-            String name = arg.substring(2, arg.indexOf('='));
-            if (!List.of("modes", "numDbs", "fork", "rows", "directRows").contains(name)) {
-              cmd.add(arg);
-            }
-          }
-          cmd.addAll(List.of("--child=true", "--modes=" + mode, "--numDbs=" + numDbs,
-              "--rows=" + rows, "--directRows=" + rows));
-          Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-          String row = null;
-          StringBuilder tail = new StringBuilder();
-          try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(
-              proc.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-              if (line.startsWith("BENCHROW ")) {
-                row = line.substring(9);
-              } else if (line.startsWith("VERIFY")) {
-                System.out.println("  " + line);
-              }
-              tail.append(line).append('\n');
-              if (tail.length() > 20_000) {
-                tail.delete(0, tail.length() - 10_000);
-              }
-            }
-          }
-          int exit = proc.waitFor();
-          if (exit != 0 || row == null) {
-            System.out.println(tail);
-            throw new IllegalStateException(mode + " at " + numDbs + " shards exited " + exit);
-          }
+          String row = runChild(javaBin, jvm, cp, args, a, mode, numDbs, rows);
+          String startRow = !starts ? null
+              : runChild(javaBin, jvm, cp, args, a, mode, numDbs, a.get("startRows"));
           String[] f = row.split("\\|");
           long n = Long.parseLong(f[1]);
           double secs = Double.parseDouble(f[2]);
           double rate = n / secs;
+          double startSecs = Double.NaN;
+          double pastStart = Double.NaN;
+          if (startRow != null) {
+            String[] s0 = startRow.split("\\|");
+            startSecs = Double.parseDouble(s0[2]);
+            pastStart = (n - Long.parseLong(s0[1])) / (secs - startSecs);
+          }
           if (mode.equals("in-process")) {
             inProcess = rate;
+            inProcessPastStart = pastStart;
           }
-          System.out.printf("%-40s %6s %,12d %,12.0f %9.2f %12.2f %10s %10s%n", f[0], numDbs, n,
-              rate, secs, rate / inProcess, f[3], f[4]);
+          System.out.printf("%-40s %6s %,12d %,12.0f %9.2f %12.2f %10s %10s" + (starts
+              ? " %8.2f %12.2f" : "") + "%n", f[0], numDbs, n, rate, secs, rate / inProcess,
+              f[3], f[4], startSecs, pastStart / inProcessPastStart);
         }
       }
     }
+  }
+
+  /** One child JVM running {@code mode} at {@code rows} rows; its BENCHROW line. */
+  private static String runChild(String javaBin, List<String> jvm, String cp, String[] args,
+      Map<String, String> a, String mode, String numDbs, String rows) throws Exception {
+    List<String> cmd = new java.util.ArrayList<>(List.of(javaBin, "-Xmx"
+        + (mode.equals("direct") ? a.get("directHeap") : a.get("childHeap"))));
+    cmd.addAll(jvm);
+    cmd.addAll(List.of("-cp", cp, RunnerBench.class.getName()));
+    for (String arg : args) {
+      String name = arg.substring(2, arg.indexOf('='));
+      if (!List.of("modes", "numDbs", "fork", "rows", "directRows", "startRows")
+          .contains(name)) {
+        cmd.add(arg);
+      }
+    }
+    cmd.addAll(List.of("--child=true", "--modes=" + mode, "--numDbs=" + numDbs,
+        "--rows=" + rows, "--directRows=" + rows));
+    Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String row = null;
+    StringBuilder tail = new StringBuilder();
+    try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(
+        proc.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line; (line = lines.readLine()) != null; ) {
+        if (line.startsWith("BENCHROW ")) {
+          row = line.substring(9);
+        } else if (line.startsWith("VERIFY")) {
+          System.out.println("  " + line);
+        }
+        tail.append(line).append('\n');
+        if (tail.length() > 20_000) {
+          tail.delete(0, tail.length() - 10_000);
+        }
+      }
+    }
+    int exit = proc.waitFor();
+    if (exit != 0 || row == null) {
+      System.out.println(tail);
+      throw new IllegalStateException(mode + " at " + numDbs + " shards exited " + exit);
+    }
+    return row;
   }
 
   /**

@@ -20,6 +20,7 @@ import java.util.TreeMap;
  */
 final class SpillRun {
   private static final int IO_BUFFER = 256 * 1024;
+  private static final int WRITE_CHUNK = 1 << 20;
 
   record Segment(long start, long length, long records) {}
 
@@ -31,11 +32,16 @@ final class SpillRun {
     this.segments = segments;
   }
 
-  /** Writes a sorted buffer's records to {@code file}. */
+  /**
+   * Writes a sorted buffer's records to {@code file}: gathered from the arena into one chunk
+   * and written with a channel, not a stream call per record.
+   */
   static SpillRun write(SortBuffer sorted, Path file) {
     Map<Integer, Segment> index = new TreeMap<>();
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), IO_BUFFER)) {
+    try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
       byte[] arena = sorted.arena();
+      ByteBuffer chunk = ByteBuffer.allocate(WRITE_CHUNK);
       long pos = 0;
       int i = 0;
       int n = sorted.size();
@@ -45,16 +51,31 @@ final class SpillRun {
         int first = i;
         for (; i < n && sorted.shardAt(i) == shardId; i++) {
           int len = sorted.recordLength(i);
-          out.write(arena, sorted.recordOffset(i), len);
+          if (chunk.remaining() < len) {
+            writeAll(out, chunk.flip());
+            chunk.clear();
+          }
+          if (len > chunk.capacity()) {
+            writeAll(out, ByteBuffer.wrap(arena, sorted.recordOffset(i), len));
+          } else {
+            chunk.put(arena, sorted.recordOffset(i), len);
+          }
           pos += len;
         }
         index.put(shardId, new Segment(start, pos - start, i - first));
       }
+      writeAll(out, chunk.flip());
     } catch (IOException e) {
       throw new ShardBuildException("cannot write sort spill file " + file + ": " + e
           + "; check free space and permissions of the temp directory", true, e);
     }
     return new SpillRun(file, index);
+  }
+
+  private static void writeAll(FileChannel out, ByteBuffer data) throws IOException {
+    while (data.hasRemaining()) {
+      out.write(data);
+    }
   }
 
   /** The segment of each shard in this run, by shard id in ascending order. */
