@@ -197,11 +197,15 @@ public final class BuildSnapshot {
     PCollection<Record> records;
     switch (plan.format()) {
       case JSONL:
-        records = files.apply("SpreadFiles", Reshuffle.viaRandomKey())
+        records = files.apply("SplitJsonl", ParDo.of(new ReadTextRecordsFn.Split(false,
+                ReadTextRecordsFn.RANGE_BYTES))).setCoder(ReadTextRecordsFn.rangeCoder())
+            .apply("SpreadRanges", Reshuffle.viaRandomKey())
             .apply("ReadJsonl", ParDo.of(ReadTextRecordsFn.jsonl()));
         break;
       case CSV:
-        records = files.apply("SpreadFiles", Reshuffle.viaRandomKey())
+        records = files.apply("SplitCsv", ParDo.of(new ReadTextRecordsFn.Split(true,
+                ReadTextRecordsFn.RANGE_BYTES))).setCoder(ReadTextRecordsFn.rangeCoder())
+            .apply("SpreadFiles", Reshuffle.viaRandomKey())
             .apply("ReadCsv", ParDo.of(ReadTextRecordsFn.csv()));
         break;
       case PARQUET:
