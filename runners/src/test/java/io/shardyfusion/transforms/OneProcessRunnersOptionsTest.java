@@ -31,4 +31,32 @@ class OneProcessRunnersOptionsTest {
     assertThat(OneProcessRunners.inThisProcess(PipelineOptionsFactory.fromArgs(runner).create()))
         .isEqualTo(oneProcess);
   }
+
+  /** spark-submit --master yarn sets spark.master for the driver; Beam's Spark runner obeys it. */
+  @org.junit.jupiter.api.Test
+  void theMasterSparkSubmitSetsWinsOverSparkMaster() {
+    String before = System.getProperty("spark.master");
+    try {
+      System.setProperty("spark.master", "yarn");
+      assertThat(OneProcessRunners.inThisProcess(PipelineOptionsFactory
+          .fromArgs("--runner=SparkRunner", "--sparkMaster=local[2]").create())).isFalse();
+      System.setProperty("spark.master", "local[2]");
+      assertThat(OneProcessRunners.inThisProcess(PipelineOptionsFactory
+          .fromArgs("--runner=SparkRunner", "--sparkMaster=spark://10.0.0.1:7077").create()))
+          .isTrue();
+    } finally {
+      if (before == null) {
+        System.clearProperty("spark.master");
+      } else {
+        System.setProperty("spark.master", before);
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aProvidedSparkContextIsTreatedAsDistributed() {
+    assertThat(OneProcessRunners.inThisProcess(PipelineOptionsFactory.fromArgs(
+        "--runner=SparkRunner", "--sparkMaster=local[2]", "--usesProvidedSparkContext=true")
+        .create())).isFalse();
+  }
 }

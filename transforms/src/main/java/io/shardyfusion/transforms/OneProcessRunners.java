@@ -8,9 +8,11 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * Whether a pipeline's workers all run in this one process, so that they share its file system
  * and {@link ShardedWrite} can pass sorted runs as files instead of through the shuffle: the
  * Direct runner, Flink with {@code --flinkMaster=[local]} (a mini-cluster in this JVM) and
- * Spark with a {@code local} / {@code local[N]} master. Anything else (a cluster address,
+ * Spark with a {@code local} / {@code local[N]} master (the {@code spark.master} spark-submit
+ * sets wins over {@code --sparkMaster}, as in Beam's SparkContextFactory). Anything else (a cluster address,
  * Flink's {@code [auto]}, which {@code flink run} resolves to the cluster it submits to, Spark's
- * {@code local-cluster}, unknown runners) is treated as distributed: the shuffle path is always
+ * {@code local-cluster}, a Spark context the user provides, unknown runners) is treated as
+ * distributed: the shuffle path is always
  * correct, the file path only where the files are visible to every worker.
  *
  * <p>Read by reflection: this module does not depend on any runner.
@@ -19,6 +21,7 @@ final class OneProcessRunners {
   static final String DIRECT = "org.apache.beam.runners.direct.DirectRunner";
   static final String FLINK = "org.apache.beam.runners.flink.FlinkRunner";
   static final String SPARK = "org.apache.beam.runners.spark.SparkRunner";
+  private static final String SPARK_OPTIONS = "org.apache.beam.runners.spark.SparkPipelineOptions";
 
   private OneProcessRunners() {}
 
@@ -28,9 +31,10 @@ final class OneProcessRunners {
     return switch (runner) {
       case DIRECT -> true;
       case FLINK -> isOneProcess(runner,
-          option(options, "org.apache.beam.runners.flink.FlinkPipelineOptions", "getFlinkMaster"));
-      case SPARK -> isOneProcess(runner,
-          option(options, "org.apache.beam.runners.spark.SparkPipelineOptions", "getSparkMaster"));
+          (String) option(options, "org.apache.beam.runners.flink.FlinkPipelineOptions",
+              "getFlinkMaster"));
+      case SPARK -> !Boolean.TRUE.equals(option(options, SPARK_OPTIONS,
+          "getUsesProvidedSparkContext")) && isOneProcess(runner, sparkMaster(options));
       default -> false;
     };
   }
@@ -53,14 +57,24 @@ final class OneProcessRunners {
     return false;
   }
 
+  /**
+   * The master Spark will use: Beam's SparkContextFactory keeps a {@code spark.master} that
+   * SparkConf already holds, which spark-submit sets as a system property of the driver (so
+   * {@code spark-submit --master yarn} runs on YARN whatever {@code --sparkMaster} says).
+   */
+  static String sparkMaster(PipelineOptions options) {
+    String submitted = System.getProperty("spark.master");
+    return submitted != null ? submitted
+        : (String) option(options, SPARK_OPTIONS, "getSparkMaster");
+  }
+
   /** A runner option's value, or null when its interface is not on the class path. */
-  private static String option(PipelineOptions options, String iface, String getter) {
+  private static Object option(PipelineOptions options, String iface, String getter) {
     try {
       Class<? extends PipelineOptions> type = Class.forName(iface, false,
           options.getRunner().getClassLoader()).asSubclass(PipelineOptions.class);
       Method get = type.getMethod(getter);
-      Object value = get.invoke(options.as(type));
-      return value == null ? null : value.toString();
+      return get.invoke(options.as(type));
     } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
       return null; // treated as distributed: the always-correct path
     }
