@@ -68,7 +68,7 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<SortedRun>>, ShardAtt
 
   @ProcessElement
   public void process(ProcessContext c) {
-    int dbId = c.element().getKey();
+    int dbId = ShardSpread.shardOf(c.element().getKey());
     Iterable<SortedRun> runs = c.element().getValue();
     long shardTasks = shardTasksView == null ? 1 : c.sideInput(shardTasksView);
     long start = System.nanoTime();

@@ -69,7 +69,7 @@ final class OneProcessRunners {
   }
 
   /** A runner option's value, or null when its interface is not on the class path. */
-  private static Object option(PipelineOptions options, String iface, String getter) {
+  static Object option(PipelineOptions options, String iface, String getter) {
     try {
       Class<? extends PipelineOptions> type = Class.forName(iface, false,
           options.getRunner().getClassLoader()).asSubclass(PipelineOptions.class);

@@ -354,9 +354,10 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
     if (routingValuesView != null) {
       routeSides.add(routingValuesView);
     }
+    ShardSpread spread = ShardSpread.forOptions(input.getPipeline().getOptions());
     ParDo.SingleOutput<T, KV<Integer, SortedRun>> sortRuns = ParDo.of(new SortRunsFn<>(
         config, keyFn, valueFn, routingContextFn, rowCountView, routingValuesView,
-        sortBufferBytes, runFilesDir));
+        sortBufferBytes, runFilesDir, spread));
     PCollection<KV<Integer, SortedRun>> runs = global.apply("SortRuns",
         sortRuns.withSideInputs(routeSides))
         .setCoder(KvCoder.of(VarIntCoder.of(), SortedRunCoder.of()));

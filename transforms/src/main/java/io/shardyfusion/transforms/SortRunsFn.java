@@ -57,6 +57,8 @@ final class SortRunsFn<T> extends DoFn<T, KV<Integer, SortedRun>> {
   private final long bufferBytes;
   /** This run's directory of run files on a shared file system; null: runs are blocks. */
   private final String runFilesDir;
+  /** The GroupByKey key of each shard (see {@link ShardSpread}). */
+  private final ShardSpread spread;
   private transient WriteConfig resolved; // config with the inferred routing values, if any
   private transient RecordRouter keys;
   private transient ShardCount keysCount;
@@ -70,7 +72,7 @@ final class SortRunsFn<T> extends DoFn<T, KV<Integer, SortedRun>> {
       SerializableFunction<T, byte[]> valueFn,
       SerializableFunction<T, Map<String, Object>> routingContextFn,
       PCollectionView<Long> rowCountView, PCollectionView<List<String>> routingValuesView,
-      long bufferBytes, String runFilesDir) {
+      long bufferBytes, String runFilesDir, ShardSpread spread) {
     this.config = config;
     this.routingValuesView = routingValuesView;
     this.keyFn = keyFn;
@@ -79,6 +81,7 @@ final class SortRunsFn<T> extends DoFn<T, KV<Integer, SortedRun>> {
     this.rowCountView = rowCountView;
     this.bufferBytes = bufferBytes;
     this.runFilesDir = runFilesDir;
+    this.spread = spread;
   }
 
   @StartBundle
@@ -129,7 +132,7 @@ final class SortRunsFn<T> extends DoFn<T, KV<Integer, SortedRun>> {
   private void drain(Consumer<KV<Integer, SortedRun>> out) {
     if (runFilesDir == null) {
       sorter.drainBlocks((shard, block, records) -> {
-        out.accept(KV.of(shard, SortedRun.block(bundleId, seq++, records, block)));
+        out.accept(KV.of(spread.keyOf(shard), SortedRun.block(bundleId, seq++, records, block)));
         ShardedWriteMetrics.RUNS_EMITTED.inc();
       });
       return;
@@ -145,7 +148,7 @@ final class SortRunsFn<T> extends DoFn<T, KV<Integer, SortedRun>> {
     }
     String path = file.toString();
     sorter.drainToFile(file, (shard, offset, length, records) -> {
-      out.accept(KV.of(shard, SortedRun.fileSegment(bundleId, seq++, (int) records, path,
+      out.accept(KV.of(spread.keyOf(shard), SortedRun.fileSegment(bundleId, seq++, (int) records, path,
           offset, length)));
       ShardedWriteMetrics.RUNS_EMITTED.inc();
     });
