@@ -86,7 +86,12 @@ class LauncherServeTest {
         assertThat(serve.process().isAlive()).isTrue();
         serve.process().waitFor(50, TimeUnit.MILLISECONDS); // polls an external process
       }
-      assertThat(Files.readString(serve.err())).contains("refreshed from run l1 to run l2");
+      // The refresh thread logs the swap after readers can already see it: wait for the line.
+      while (!Files.readString(serve.err()).contains("refreshed from run l1 to run l2")) {
+        assertThat(System.nanoTime()).as("the refresh logged in time: %s",
+            Files.readString(serve.err())).isLessThan(until);
+        serve.process().waitFor(50, TimeUnit.MILLISECONDS); // polls an external process
+      }
     } finally {
       serve.process().destroy(); // SIGTERM: drain, close, exit
       assertThat(serve.process().waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();

@@ -194,34 +194,6 @@ public final class BuildSnapshot {
         .apply("MatchInput", FileIO.matchAll()
             .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply("OpenInput", FileIO.readMatches());
-    PCollection<Record> records;
-    switch (plan.format()) {
-      case JSONL:
-        records = files.apply("SplitJsonl", ParDo.of(new ReadTextRecordsFn.Split(false,
-                ReadTextRecordsFn.RANGE_BYTES))).setCoder(ReadTextRecordsFn.rangeCoder())
-            .apply("SpreadRanges", Reshuffle.viaRandomKey())
-            .apply("ReadJsonl", ParDo.of(ReadTextRecordsFn.jsonl()));
-        break;
-      case CSV:
-        records = files.apply("SplitCsv", ParDo.of(new ReadTextRecordsFn.Split(true,
-                ReadTextRecordsFn.RANGE_BYTES))).setCoder(ReadTextRecordsFn.rangeCoder())
-            .apply("SpreadFiles", Reshuffle.viaRandomKey())
-            .apply("ReadCsv", ParDo.of(ReadTextRecordsFn.csv()));
-        break;
-      case PARQUET:
-        records = files.apply("ReadParquet", ParquetIO.parseFilesGenericRecords(
-            new GenericRecordToRecord(InputFormat.PARQUET, plan.input()))
-            .withCoder(RecordCoder.of()));
-        break;
-      case AVRO:
-        records = files.apply("ReadAvro", AvroIO.parseFilesGenericRecords(
-            new GenericRecordToRecord(InputFormat.AVRO, plan.input()))
-            .withCoder(RecordCoder.of()));
-        break;
-      default:
-        throw new AssertionError(plan.format());
-    }
-    records.setCoder(RecordCoder.of());
     ShardedWrite<Record> write = ShardedWrite.<Record>to(plan.config())
         .withKeyFn(plan.keyFn()).withValueFn(plan.valueFn())
         .withSortBufferBytes(plan.sortBufferBytes())
@@ -230,7 +202,32 @@ public final class BuildSnapshot {
     if (plan.routingContextFn() != null) {
       write = write.withRoutingContextFn(plan.routingContextFn());
     }
-    return records.apply("ShardedWrite", write);
+    switch (plan.format()) {
+      case JSONL:
+      case CSV:
+        // Text is read inside the write's routing step (TextFileRanges): no PCollection of
+        // records, so the Direct runner holds file ranges, not the records read from them.
+        boolean csv = plan.format() == InputFormat.CSV;
+        return files.apply(csv ? "SplitCsv" : "SplitJsonl",
+                ParDo.of(new TextFileRanges.Split(csv, TextFileRanges.RANGE_BYTES)))
+            .setCoder(TextFileRanges.rangeCoder())
+            .apply("SpreadRanges", Reshuffle.viaRandomKey())
+            .apply("ShardedWrite", write.readingEach(TextFileRanges.reader(csv)));
+      case PARQUET:
+        return files.apply("ReadParquet", ParquetIO.parseFilesGenericRecords(
+                new GenericRecordToRecord(InputFormat.PARQUET, plan.input()))
+                .withCoder(RecordCoder.of()))
+            .setCoder(RecordCoder.of())
+            .apply("ShardedWrite", write);
+      case AVRO:
+        return files.apply("ReadAvro", AvroIO.parseFilesGenericRecords(
+                new GenericRecordToRecord(InputFormat.AVRO, plan.input()))
+                .withCoder(RecordCoder.of()))
+            .setCoder(RecordCoder.of())
+            .apply("ShardedWrite", write);
+      default:
+        throw new AssertionError(plan.format());
+    }
   }
 
   static ShardBackend shardBackend(BuildSnapshotOptions o) {

@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code bin/shardy build} on the runners bundle's classpath (Spark's and Flink's jars beside
  * cel-java), as users run it: a CEL expression compiles there (Spark brings an ANTLR runtime
  * that cel-java's parser cannot use; the build pins the one it needs), and categorical CEL
- * routing with SQLite shards publishes on Spark and Flink; and one large JSON Lines file is read
- * as ranges.
+ * routing with SQLite shards publishes on Spark and Flink; and one JSON Lines file twice the size
+ * of the heap builds on the Direct runner, the README's default.
  */
 @IntegrationTest
 class BundleLauncherTest {
@@ -60,13 +60,16 @@ class BundleLauncherTest {
   }
 
   /**
-   * One JSON Lines file of several 16 MiB ranges, read range by range in parallel: every line
-   * is stored once, and a bad line in a later range is named by its range's first byte and its
-   * line in that range, which points at it exactly.
+   * One JSON Lines file of 1.5M lines (about 190 MB) through {@code bin/shardy build} on the
+   * Direct runner in {@code -Xmx400m}: the file is cut into 16 MiB ranges that ShardedWrite's
+   * routing step reads itself, so no step outputs the records. Read by a step of its own (as
+   * before), the Direct runner held over a million records at once and ran out of memory here.
+   * Every line is stored once, and a bad line in the third range is named by that range's first
+   * byte and its line in it, which points at it exactly.
    */
   @Test
-  void oneLargeJsonlFileIsReadAsRangesEveryLineOnce() throws Exception {
-    int rows = 400_000;
+  void oneJsonlFileLargerThanTheHeapBuildsOnTheDirectRunner() throws Exception {
+    int rows = 1_500_000;
     Path in = tmp.resolve("big.jsonl");
     String pad = "v".repeat(100);
     try (var w = Files.newBufferedWriter(in, StandardCharsets.UTF_8)) {
@@ -74,18 +77,21 @@ class BundleLauncherTest {
         w.write("{\"id\": " + i + ", \"v\": \"" + pad + i + "\"}\n");
       }
     }
-    assertThat(Files.size(in)).as("more than two ranges").isGreaterThan(2 * (16L << 20));
+    assertThat(Files.size(in)).as("about half the heap").isGreaterThan(180L << 20);
     String out = tmp.resolve("out").toUri().toString();
+    Map<String, String> smallHeap =
+        Map.of("SHARDY_JAVA_OPTS", "-Xmx400m -XX:+ExitOnOutOfMemoryError");
 
-    ShardyLauncher.Run r = ShardyLauncher.run(tmp, "build", "--input=" + in, "--key-field=id",
-        "--value-field=v", "--num-dbs=4", "--output=" + out,
+    ShardyLauncher.Run r = ShardyLauncher.run(tmp, smallHeap, "build", "--input=" + in,
+        "--key-field=id", "--value-field=v", "--num-dbs=4", "--output=" + out,
         "--temp-dir=" + tmp.resolve("build"), "--runner=DirectRunner");
 
-    assertThat(r.code()).as("exit code; stderr ends: %s", tail(r.err())).isZero();
+    assertThat(r.code()).as("exit code (3: out of memory); stdout ends: %s; stderr ends: %s",
+        tail(r.out()), tail(r.err())).isZero();
     try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder().s3Prefix(out)
         .localRoot(tmp.resolve("reader")).build())) {
       assertThat(reader.snapshotInfo().totalRows()).as("every line once").isEqualTo(rows);
-      for (int i = 0; i < rows; i += 9_973) {
+      for (int i = 0; i < rows; i += 99_991) {
         assertThat(new String(reader.get((long) i), StandardCharsets.UTF_8))
             .isEqualTo(pad + i);
       }
@@ -93,20 +99,27 @@ class BundleLauncherTest {
 
     // A bad line in the third range: named by that range's first byte and its line there.
     long range = 16L << 20;
-    byte[] bytes = Files.readAllBytes(in);
-    long badAt = 2 * range + 12_345;
-    while (bytes[(int) badAt - 1] != '\n') {
-      badAt++;
-    }
-    bytes[(int) badAt] = '#';
-    Files.write(in, bytes);
+    long from = 2 * range - 1; // a window around the cut, lines are ~130 bytes
+    byte[] window = new byte[20_000];
+    long badAt;
     long line = 0; // lines starting in [2 * range, badAt]
-    for (long at = 2 * range; at <= badAt; at++) {
-      if (bytes[(int) at - 1] == '\n') {
-        line++;
+    try (var f = new java.io.RandomAccessFile(in.toFile(), "rw")) {
+      f.seek(from);
+      f.readFully(window);
+      int at = (int) (2 * range + 12_345 - from);
+      while (window[at - 1] != '\n') {
+        at++;
       }
+      badAt = from + at;
+      for (int i = 1; i <= at; i++) {
+        if (window[i - 1] == '\n') {
+          line++;
+        }
+      }
+      f.seek(badAt);
+      f.write('#');
     }
-    ShardyLauncher.Run bad = ShardyLauncher.run(tmp, "build", "--input=" + in,
+    ShardyLauncher.Run bad = ShardyLauncher.run(tmp, smallHeap, "build", "--input=" + in,
         "--key-field=id", "--value-field=v", "--num-dbs=4",
         "--output=" + tmp.resolve("out-bad").toUri(), "--temp-dir=" + tmp.resolve("build2"),
         "--runner=DirectRunner");

@@ -35,11 +35,12 @@ import org.apache.beam.sdk.values.PCollectionView;
 final class InferRoutingValues {
   private InferRoutingValues() {}
 
-  static <T> PCollectionView<List<String>> view(PCollection<T> input, WriteConfig config,
-      SerializableFunction<T, ?> keyFn,
+  static <S, T> PCollectionView<List<String>> view(PCollection<S> input, WriteConfig config,
+      SourceReader<S, T> reader, SerializableFunction<T, ?> keyFn,
       SerializableFunction<T, Map<String, Object>> routingContextFn) {
     return input
-        .apply("RoutingTokens", ParDo.of(new TokenFn<>(config, keyFn, routingContextFn)))
+        .apply("RoutingTokens", ParDo.of(new TokenFn<>(config, reader, keyFn,
+            routingContextFn)))
         .setCoder(StringUtf8Coder.of())
         .apply("DistinctTokens", Combine.globally(new DistinctFn()))
         .setCoder(ListCoder.of(StringUtf8Coder.of()))
@@ -51,17 +52,24 @@ final class InferRoutingValues {
     return config.withRoutingValues(RoutingValueInference.decodeSorted(distinctTokens));
   }
 
-  /** Each element's token, in {@link RoutingValueInference#encode}'s text form. */
-  static final class TokenFn<T> extends DoFn<T, String> {
+  /**
+   * The distinct tokens of each bundle's elements, in {@link RoutingValueInference#encode}'s
+   * text form: at most the limit + 1 per bundle, so a step's output stays small however many
+   * elements it reads (the Direct runner holds a step's output in heap).
+   */
+  static final class TokenFn<S, T> extends DoFn<S, String> {
     private static final long serialVersionUID = 1L;
     private final WriteConfig config;
+    private final SourceReader<S, T> reader;
     private final SerializableFunction<T, ?> keyFn;
     private final SerializableFunction<T, Map<String, Object>> routingContextFn;
     private transient RoutingValueInference.Tokens tokens;
+    private transient TreeSet<String> seen;
 
-    TokenFn(WriteConfig config, SerializableFunction<T, ?> keyFn,
+    TokenFn(WriteConfig config, SourceReader<S, T> reader, SerializableFunction<T, ?> keyFn,
         SerializableFunction<T, Map<String, Object>> routingContextFn) {
       this.config = config;
+      this.reader = reader;
       this.keyFn = keyFn;
       this.routingContextFn = routingContextFn;
     }
@@ -71,9 +79,17 @@ final class InferRoutingValues {
       tokens = RoutingValueInference.tokens(config.sharding(), config.keyEncoding());
     }
 
+    @StartBundle
+    public void startBundle() {
+      seen = new TreeSet<>();
+    }
+
     @ProcessElement
-    public void process(ProcessContext c) {
-      T element = c.element();
+    public void process(@Element S source) {
+      SortRunsFn.readEach(reader, source, this::add);
+    }
+
+    private void add(T element) {
       Object token;
       try {
         token = tokens.of(keyFn.apply(element),
@@ -85,7 +101,18 @@ final class InferRoutingValues {
         throw new io.shardyfusion.errors.RoutingException("element "
             + SortRunsFn.describe(element) + ": " + e.getMessage(), e);
       }
-      c.output(RoutingValueInference.encode(token));
+      if (seen.add(RoutingValueInference.encode(token))) {
+        RoutingValueInference.checkCount(seen.size());
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext c) {
+      for (String token : seen) {
+        c.output(token, org.apache.beam.sdk.transforms.windowing.BoundedWindow.TIMESTAMP_MIN_VALUE,
+            org.apache.beam.sdk.transforms.windowing.GlobalWindow.INSTANCE);
+      }
+      seen = null;
     }
   }
 

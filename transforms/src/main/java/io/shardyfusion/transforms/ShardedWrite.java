@@ -23,6 +23,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Keys;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.View;
@@ -334,19 +335,83 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
     }
   }
 
+  /**
+   * This write applied to a PCollection of sources (files, byte ranges of files) that {@code
+   * reader} reads inside the write's own routing step, instead of to a PCollection of the
+   * elements: for inputs much larger than the heap on the Direct runner, which keeps a step's
+   * whole output in heap until the next step takes it (see {@link SourceReader}). The snapshot
+   * job reads its JSON Lines and CSV inputs this way. Every other setting is this write's.
+   *
+   * <pre>{@code
+   * ranges.apply(ShardedWrite.<Record>to(config).withKeyFn(...).withValueFn(...)
+   *     .readingEach((range, out) -> readRange(range, out)));
+   * }</pre>
+   */
+  public <S> FromSources<S, T> readingEach(SourceReader<S, T> reader) {
+    if (reader == null) {
+      throw new ConfigValidationException("readingEach needs a SourceReader, got null");
+    }
+    return new FromSources<>(this, reader);
+  }
+
+  /**
+   * A {@link ShardedWrite} over sources, made by {@link ShardedWrite#readingEach}: same
+   * lifecycle, routing, run id and output.
+   */
+  public static final class FromSources<S, T>
+      extends PTransform<PCollection<S>, PCollection<BuildResult>> {
+    private static final long serialVersionUID = 1L;
+    private final ShardedWrite<T> write;
+    private final SourceReader<S, T> reader;
+
+    private FromSources(ShardedWrite<T> write, SourceReader<S, T> reader) {
+      this.write = write;
+      this.reader = reader;
+    }
+
+    /** The run this transform publishes. */
+    public String runId() {
+      return write.runId();
+    }
+
+    @Override
+    public void validate(PipelineOptions options) {
+      write.validate(options);
+    }
+
+    @Override
+    public PCollection<BuildResult> expand(PCollection<S> sources) {
+      return write.expandFrom(sources, reader);
+    }
+
+    @Override
+    public void populateDisplayData(DisplayData.Builder builder) {
+      write.populateDisplayData(builder);
+      builder.add(DisplayData.item("sourceReader", reader.getClass().getName())
+          .withLabel("Reads each source with"));
+    }
+  }
+
   @Override
   public PCollection<BuildResult> expand(PCollection<T> input) {
+    return expandFrom(input, SourceReader.itself());
+  }
+
+  private <S> PCollection<BuildResult> expandFrom(PCollection<S> input,
+      SourceReader<S, T> reader) {
     WriteConfig config = config();
-    PCollection<T> global = input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows
+    PCollection<S> global = input.getWindowingStrategy().getWindowFn() instanceof GlobalWindows
         ? input : input.apply("GlobalWindow", Window.into(new GlobalWindows()));
     PCollectionView<Long> rowCountView = !config.shardCount().needsRowCount() ? null
-        : global.apply("CountRows", Count.globally()).setCoder(VarLongCoder.of())
+        : global.apply("CountRows", ParDo.of(new CountRecordsFn<>(reader)))
+            .setCoder(VarLongCoder.of())
+            .apply("SumRows", Sum.longsGlobally()).setCoder(VarLongCoder.of())
             .apply("RowCountView", View.asSingleton());
     String runFilesDir = runFilesDirectory(input.getPipeline().getOptions());
 
     // A first pass when the routing values are inferred from the data: the distinct tokens.
     PCollectionView<List<String>> routingValuesView = !config.inferRoutingValues() ? null
-        : InferRoutingValues.view(global, config, keyFn, routingContextFn);
+        : InferRoutingValues.view(global, config, reader, keyFn, routingContextFn);
     List<PCollectionView<?>> routeSides = new java.util.ArrayList<>();
     if (rowCountView != null) {
       routeSides.add(rowCountView);
@@ -355,8 +420,8 @@ public final class ShardedWrite<T> extends PTransform<PCollection<T>, PCollectio
       routeSides.add(routingValuesView);
     }
     ShardSpread spread = ShardSpread.forOptions(input.getPipeline().getOptions());
-    ParDo.SingleOutput<T, KV<Integer, SortedRun>> sortRuns = ParDo.of(new SortRunsFn<>(
-        config, keyFn, valueFn, routingContextFn, rowCountView, routingValuesView,
+    ParDo.SingleOutput<S, KV<Integer, SortedRun>> sortRuns = ParDo.of(new SortRunsFn<>(
+        config, reader, keyFn, valueFn, routingContextFn, rowCountView, routingValuesView,
         sortBufferBytes, runFilesDir, spread));
     PCollection<KV<Integer, SortedRun>> runs = global.apply("SortRuns",
         sortRuns.withSideInputs(routeSides))

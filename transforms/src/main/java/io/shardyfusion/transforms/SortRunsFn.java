@@ -39,15 +39,19 @@ import org.apache.beam.sdk.values.PCollectionView;
  * attempts at one bundle (the files of discarded attempts are deleted with the run directory
  * after publish). A bad element fails the bundle with a message naming it.
  *
+ * <p>Each input element is a source of records read by a {@link SourceReader} (the element
+ * itself for a plain write; a file range for {@link ShardedWrite#readingEach}).
+ *
  * <p>Heap: one sort buffer per instance (allocated on first use and reused across bundles).
  */
-final class SortRunsFn<T> extends DoFn<T, KV<Integer, SortedRun>> {
+final class SortRunsFn<S, T> extends DoFn<S, KV<Integer, SortedRun>> {
   private static final long serialVersionUID = 1L;
   private static final int MAX_ELEMENT_CHARS = 200;
   /** Largest block one shuffle element carries (a single larger record gets its own). */
   static final int MAX_BLOCK_BYTES = 8 << 20;
 
   private final WriteConfig config;
+  private final SourceReader<S, T> reader;
   private final SerializableFunction<T, ?> keyFn;
   private final SerializableFunction<T, byte[]> valueFn;
   private final SerializableFunction<T, Map<String, Object>> routingContextFn;
@@ -68,12 +72,13 @@ final class SortRunsFn<T> extends DoFn<T, KV<Integer, SortedRun>> {
   private transient long rows;
   private transient long bytes;
 
-  SortRunsFn(WriteConfig config, SerializableFunction<T, ?> keyFn,
+  SortRunsFn(WriteConfig config, SourceReader<S, T> reader, SerializableFunction<T, ?> keyFn,
       SerializableFunction<T, byte[]> valueFn,
       SerializableFunction<T, Map<String, Object>> routingContextFn,
       PCollectionView<Long> rowCountView, PCollectionView<List<String>> routingValuesView,
       long bufferBytes, String runFilesDir, ShardSpread spread) {
     this.config = config;
+    this.reader = reader;
     this.routingValuesView = routingValuesView;
     this.keyFn = keyFn;
     this.valueFn = valueFn;
@@ -98,15 +103,18 @@ final class SortRunsFn<T> extends DoFn<T, KV<Integer, SortedRun>> {
 
   @ProcessElement
   public void process(ProcessContext c) {
-    T element = c.element();
     if (resolved == null) {
       resolved = routingValuesView == null ? config
           : InferRoutingValues.resolve(config, c.sideInput(routingValuesView));
     }
-    RecordRouter.Record r = keys(ShardedWrite.resolve(resolved.shardCount(), c, rowCountView))
-        .prepare(element, keyFn::apply,
-            routingContextFn == null ? null : routingContextFn::apply, valueFn::apply,
-            () -> "element " + describe(element));
+    RecordRouter router = keys(ShardedWrite.resolve(resolved.shardCount(), c, rowCountView));
+    readEach(reader, c.element(), element -> route(c, router, element));
+  }
+
+  private void route(ProcessContext c, RecordRouter router, T element) {
+    RecordRouter.Record r = router.prepare(element, keyFn::apply,
+        routingContextFn == null ? null : routingContextFn::apply, valueFn::apply,
+        () -> "element " + describe(element));
     if (sorter == null) {
       sorter = new RunSorter(bufferBytes, MAX_BLOCK_BYTES);
     }
@@ -116,6 +124,23 @@ final class SortRunsFn<T> extends DoFn<T, KV<Integer, SortedRun>> {
     }
     rows++;
     bytes += r.key().length + r.value().length;
+  }
+
+  /**
+   * {@code reader}'s elements of {@code source}, each to {@code out}; an I/O failure is a
+   * retryable storage error naming the source.
+   */
+  static <S, T> void readEach(SourceReader<S, T> reader, S source, Consumer<? super T> out) {
+    try {
+      reader.read(source, out);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (java.io.IOException e) {
+      throw new io.shardyfusion.errors.StorageException("cannot read " + describe(source)
+          + ": " + e, true, e);
+    } catch (Exception e) {
+      throw new ShardBuildException("cannot read " + describe(source) + ": " + e, false, e);
+    }
   }
 
   @FinishBundle
