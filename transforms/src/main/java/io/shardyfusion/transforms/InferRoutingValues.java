@@ -17,6 +17,8 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
 
@@ -109,8 +111,7 @@ final class InferRoutingValues {
     @FinishBundle
     public void finishBundle(FinishBundleContext c) {
       for (String token : seen) {
-        c.output(token, org.apache.beam.sdk.transforms.windowing.BoundedWindow.TIMESTAMP_MIN_VALUE,
-            org.apache.beam.sdk.transforms.windowing.GlobalWindow.INSTANCE);
+        c.output(token, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
       }
       seen = null;
     }

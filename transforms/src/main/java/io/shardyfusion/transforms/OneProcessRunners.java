@@ -7,13 +7,14 @@ import org.apache.beam.sdk.options.PipelineOptions;
 /**
  * Whether a pipeline's workers all run in this one process, so that they share its file system
  * and {@link ShardedWrite} can pass sorted runs as files instead of through the shuffle: the
- * Direct runner, Flink with {@code --flinkMaster=[local]} (a mini-cluster in this JVM) and
- * Spark with a {@code local} / {@code local[N]} master (the {@code spark.master} spark-submit
- * sets wins over {@code --sparkMaster}, as in Beam's SparkContextFactory). Anything else (a cluster address,
- * Flink's {@code [auto]}, which {@code flink run} resolves to the cluster it submits to, Spark's
- * {@code local-cluster}, a Spark context the user provides, unknown runners) is treated as
- * distributed: the shuffle path is always
- * correct, the file path only where the files are visible to every worker.
+ * Direct runner, Flink with {@code --flinkMaster=[local]} (a mini-cluster in this JVM) and Spark
+ * with a {@code local} / {@code local[N]} master (the {@code spark.master} that spark-submit
+ * sets wins over {@code --sparkMaster}, as in Beam's SparkContextFactory).
+ *
+ * <p>Anything else is treated as distributed: a cluster address, Flink's {@code [auto]} (which
+ * {@code flink run} resolves to the cluster it submits to), Spark's {@code local-cluster}, a
+ * Spark context the user provides, unknown runners. The shuffle path is always correct; the
+ * file path only where the files are visible to every worker.
  *
  * <p>Read by reflection: this module does not depend on any runner.
  */
