@@ -30,7 +30,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  *
  * <p>Arguments ({@code --name=value}): {@code rows} (10000000), {@code numDbs} (8), {@code
  * valueBytes} (100), {@code modes} (raw,in-process,flink,spark,direct), {@code directRows}
- * (1000000: the Direct runner materialises each group in heap), {@code sortBufferMb} (256: per
+ * (1000000, a comma list with {@code fork}), {@code sortBufferMb} (256: per
  * shard task, so a 1.25M-row shard sorts without spilling; 64, ShardedWrite's default, costs
  * Flink and Spark about a quarter of their rate here), {@code flinkArgs} ("--objectReuse=true")
  * and {@code sparkArgs} (extra pipeline options, space separated), {@code dir} (work
@@ -40,8 +40,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * {@code runsThroughShuffle} (false) sends the sorted runs through the runner's shuffle as on
  * a cluster, instead of as run files, the embedded runners' default; {@code startRows} (0: off;
  * with {@code fork}) also runs each mode at that many rows, in its own JVM, and prints that
- * time ("start s") and the ratio of the rates past it, which is what grows with the input; {@code directSortBufferMb}
- * (64, ShardedWrite's default: the README's path) the Direct runner's sort buffer.
+ * time ("start s") and the ratio of the rates past it, which is what grows with the input;
+ * {@code directSortBufferMb} (64, ShardedWrite's default: the README's path) the Direct
+ * runner's sort buffer.
  */
 public final class RunnerBench {
   private RunnerBench() {}
