@@ -32,6 +32,7 @@ final class ShardSpread implements Serializable {
 
   private final int flinkParallelism; // 0: keys are the shard ids
   private transient int[] keys; // shard id → key, filled on first use
+  private transient Method murmur; // Flink's, looked up once per instance
 
   private ShardSpread(int flinkParallelism) {
     this.flinkParallelism = flinkParallelism;
@@ -82,7 +83,9 @@ final class ShardSpread implements Serializable {
   }
 
   private int search(int shard, int task) {
-    Method murmur = flinkMurmur();
+    if (murmur == null) {
+      murmur = flinkMurmur();
+    }
     if (murmur == null) {
       return shard; // not on Flink after all: the plain id is always correct
     }
