@@ -257,6 +257,42 @@ class RetryAndFailureTest {
     }
   }
 
+  /**
+   * One task builds all 8 shards (parallelism 1) and uploads each on its upload thread while
+   * it writes the next; shard 3's upload fails (a file stands where its directory must go).
+   * The failure from the upload thread fails the job with its cause, the shards written after
+   * it are abandoned with their local files, and _CURRENT is never written.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"FLINK", "SPARK"})
+  void anUploadFailingOnTheUploadThreadFailsTheJobAndLeavesNoLocalFiles(Kind kind)
+      throws Exception {
+    WriteConfig config = WriteConfig.builder().numDbs(8)
+        .s3Prefix(tmp.resolve("store").toUri().toString()).tempDir(tmp.resolve("build"))
+        .build();
+    ShardedWrite<Long> write = ShardedWrite.<Long>to(config)
+        .withKeyFn(RunnerParityTest::u64Key).withValueFn(RunnerParityTest::u64Value);
+    Path blocker = tmp.resolve("store").resolve(SnapshotLayout.runShardsPrefix(write.runId())
+        + String.format("db=%05d", FAILING_DB));
+    Files.createDirectories(blocker.getParent());
+    Files.writeString(blocker, "not a directory");
+    Pipeline p = TestRunners.pipeline(kind, kind == Kind.FLINK ? "--parallelism=1"
+        : "--sparkMaster=local[1]");
+    p.apply(GenerateSequence.from(0).to(ROWS)).apply(write);
+
+    assertThatThrownBy(() -> p.run().waitUntilFinish())
+        .satisfies(e -> assertThat(causeMessages(e)).contains(blocker.getFileName().toString()));
+
+    try (ObjectStore store = TestRunners.store(config)) {
+      assertThat(store.getIfExists(SnapshotLayout.CURRENT)).as("_CURRENT written").isEmpty();
+    }
+    try (java.util.stream.Stream<Path> left = Files.list(config.tempDir())) {
+      assertThat(left.map(f -> f.getFileName().toString()))
+          .as("shard build directories left under the temp dir")
+          .noneMatch(name -> name.startsWith("attempt-"));
+    }
+  }
+
   /** A Flink configuration with one immediate restart: what a cluster's config would hold. */
   static Path flinkConfDir(Path dir) throws IOException {
     Files.createDirectories(dir);

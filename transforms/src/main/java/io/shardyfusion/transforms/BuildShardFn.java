@@ -9,7 +9,18 @@ import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.publish.ShardAttempt;
 import io.shardyfusion.writer.sort.RecordCursor;
 import io.shardyfusion.writer.sort.RunMerger;
+import io.shardyfusion.writer.ShardAttemptWriter;
 import java.nio.file.Paths;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.slf4j.MDC;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -39,6 +50,13 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<SortedRun>>, ShardAtt
   private static final long serialVersionUID = 1L;
   static final String WRITER_NAME = ShardedWrite.ENGINE;
 
+  /**
+   * Shards written and waiting for (or in) their upload, per task. Two: one uploading while
+   * the next waits, as in the in-process writer, so at most three shards' files are on local
+   * disk per task.
+   */
+  private static final int MAX_WAITING_UPLOADS = 2;
+
   private final RunLifecycle lifecycle;
   private final long mergeBufferBytes;
   private final AttemptHook hook;
@@ -46,6 +64,7 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<SortedRun>>, ShardAtt
   private final PCollectionView<Long> shardTasksView; // null when nothing is rate limited
   private transient ObjectStore store;
   private transient PreviousSnapshot.Reusable loaded;
+  private transient Bundle bundle;
 
   BuildShardFn(RunLifecycle lifecycle, long mergeBufferBytes, AttemptHook hook,
       ShardWriteLimit limit, PCollectionView<Long> shardTasksView) {
@@ -66,33 +85,184 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<SortedRun>>, ShardAtt
     }
   }
 
+  @StartBundle
+  public void startBundle() {
+    closeBundle(); // a failed bundle's, if the runner reuses this instance
+  }
+
+  /**
+   * Writes the shard's records on this thread (the group may be readable only here), then
+   * hands finishing and uploading its files to the task's upload thread so that the next
+   * shard's records are written meanwhile; attempts are output as their uploads end, all of
+   * them by the end of the bundle.
+   */
   @ProcessElement
   public void process(ProcessContext c) {
+    long start = System.nanoTime();
     int dbId = ShardSpread.shardOf(c.element().getKey());
     Iterable<SortedRun> runs = c.element().getValue();
     long shardTasks = shardTasksView == null ? 1 : c.sideInput(shardTasksView);
-    long start = System.nanoTime();
-    ShardAttempt attempt;
-    try (ManifestStore manifests = lifecycle.config().openManifestStore(store)) {
-      RunLifecycle.Run run = lifecycle.join(store, manifests, loaded);
-      try {
-        attempt = run.attemptSorted(dbId, dir -> limit.limit(
-            merge(runs, new RunMerger(dir, mergeBufferBytes)), shardTasks));
-        if (attempt != null && hook != null) {
-          hook.afterUpload(attempt);
-        }
-      } catch (RuntimeException e) {
-        throw run.fail(e);
-      }
+    Bundle b = bundle();
+    b.outputFinished(c::output, MAX_WAITING_UPLOADS - 1);
+    ShardAttemptWriter.Written written;
+    try {
+      written = b.run.writeSorted(dbId, dir -> limit.limit(
+          merge(runs, new RunMerger(dir, mergeBufferBytes)), shardTasks));
+    } catch (RuntimeException e) {
+      throw b.fail(e);
     }
-    if (attempt == null) {
+    if (written != null) {
+      b.upload(written, start);
+    }
+  }
+
+  @FinishBundle
+  public void finishBundle(FinishBundleContext c) {
+    if (bundle == null) {
       return;
     }
-    ShardedWriteMetrics.SHARDS_WRITTEN.inc();
-    ShardedWriteMetrics.ROWS_WRITTEN.inc(attempt.rowCount());
-    ShardedWriteMetrics.BYTES_UPLOADED.inc(attempt.dbBytes());
-    ShardedWriteMetrics.BUILD_MS.update((System.nanoTime() - start) / 1_000_000);
-    c.output(attempt);
+    try {
+      // After the group-by-key every element is in the global window at its end.
+      bundle.outputFinished(a -> c.output(a, GlobalWindow.INSTANCE.maxTimestamp(),
+          GlobalWindow.INSTANCE), 0);
+    } finally {
+      closeBundle();
+    }
+  }
+
+  private void closeBundle() {
+    if (bundle != null) {
+      Bundle b = bundle;
+      bundle = null;
+      b.close();
+    }
+  }
+
+  /** This bundle's joined run, opened at its first shard: one lease check per bundle. */
+  private Bundle bundle() {
+    if (bundle == null) {
+      bundle = new Bundle(lifecycle.config().openManifestStore(store));
+    }
+    return bundle;
+  }
+
+  /**
+   * The run one bundle joined, its upload thread and the uploads it has started. Used by the
+   * task's thread; the upload thread lives as long as the bundle (on Flink and Spark, a
+   * task's whole partition).
+   */
+  private final class Bundle implements AutoCloseable {
+    private final ManifestStore manifests;
+    private final RunLifecycle.Run run;
+    private final Deque<Upload> waiting = new ArrayDeque<>();
+    private final ExecutorService uploads;
+    private volatile boolean abandoned;
+
+    Bundle(ManifestStore manifests) {
+      this.manifests = manifests;
+      try {
+        this.run = lifecycle.join(store, manifests, loaded);
+      } catch (RuntimeException e) {
+        manifests.close();
+        throw e;
+      }
+      String task = Thread.currentThread().getName();
+      this.uploads = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "shardyfusion-upload " + task);
+        t.setDaemon(true);
+        return t;
+      });
+    }
+
+    void upload(ShardAttemptWriter.Written written, long startNanos) {
+      Map<String, String> mdc = MDC.getCopyOfContextMap();
+      Upload u = new Upload(startNanos);
+      u.result = CompletableFuture.supplyAsync(() -> {
+        if (abandoned) {
+          written.close();
+          throw new IllegalStateException("the bundle failed before shard " + written.dbId()
+              + " was uploaded");
+        }
+        if (mdc != null) {
+          MDC.setContextMap(mdc);
+        }
+        try (MDC.MDCCloseable r = MDC.putCloseable("run_id", run.runId());
+            MDC.MDCCloseable s = MDC.putCloseable("shard_id",
+                Integer.toString(written.dbId()))) {
+          return written.upload();
+        } finally {
+          MDC.clear();
+        }
+      }, uploads);
+      waiting.add(u);
+    }
+
+    /**
+     * Outputs the uploads that ended, in the order they started, waiting for the oldest ones
+     * until at most {@code keepWaiting} remain; the first failure fails the bundle.
+     */
+    void outputFinished(Consumer<ShardAttempt> output, int keepWaiting) {
+      while (!waiting.isEmpty()
+          && (waiting.size() > keepWaiting || waiting.peek().result.isDone())) {
+        Upload u = waiting.poll();
+        ShardAttempt attempt;
+        try {
+          attempt = u.result.join();
+          if (hook != null) {
+            hook.afterUpload(attempt);
+          }
+        } catch (CompletionException e) {
+          throw fail(e.getCause() instanceof RuntimeException r ? r : e);
+        } catch (RuntimeException e) {
+          throw fail(e);
+        }
+        ShardedWriteMetrics.SHARDS_WRITTEN.inc();
+        ShardedWriteMetrics.ROWS_WRITTEN.inc(attempt.rowCount());
+        ShardedWriteMetrics.BYTES_UPLOADED.inc(attempt.dbBytes());
+        ShardedWriteMetrics.BUILD_MS.update(
+            (System.nanoTime() - u.startNanos) / 1_000_000);
+        output.accept(attempt);
+      }
+    }
+
+    /** {@link RunLifecycle.Run#fail} for the bundle's failure, after its uploads stop. */
+    RuntimeException fail(RuntimeException e) {
+      abandonUploads();
+      return run.fail(e);
+    }
+
+    /** Skips the uploads not begun and waits for the one under way, so none outlives it. */
+    private void abandonUploads() {
+      abandoned = true;
+      for (Upload u : waiting) {
+        try {
+          u.result.join();
+        } catch (RuntimeException ignored) {
+          // the bundle already fails; an upload that ended is debris for the publish to delete
+        }
+      }
+      waiting.clear();
+    }
+
+    @Override
+    public void close() {
+      try {
+        abandonUploads();
+      } finally {
+        uploads.shutdown();
+        manifests.close();
+      }
+    }
+  }
+
+  /** One shard's upload, and when its build started. */
+  private static final class Upload {
+    final long startNanos;
+    CompletableFuture<ShardAttempt> result;
+
+    Upload(long startNanos) {
+      this.startNanos = startNanos;
+    }
   }
 
   /**
@@ -147,8 +317,12 @@ final class BuildShardFn extends DoFn<KV<Integer, Iterable<SortedRun>>, ShardAtt
 
   @Teardown
   public void teardown() {
-    if (store != null) {
-      store.close();
+    try {
+      closeBundle();
+    } finally {
+      if (store != null) {
+        store.close();
+      }
     }
   }
 }

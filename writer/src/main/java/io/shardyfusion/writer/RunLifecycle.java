@@ -275,17 +275,17 @@ public final class RunLifecycle implements Serializable {
 
     /**
      * Step 3 from one shard's records already in key order (a distributed sort whose runs the
-     * task merges); see {@link ShardAttemptWriter#writeSorted}.
+     * task merges), in two halves: this call writes the records on the calling thread;
+     * {@link ShardAttemptWriter.Written#upload()} finishes and uploads the attempt (renewing
+     * the lease) on any thread. See {@link ShardAttemptWriter#writeRecords}.
      *
      * @param sorted opens the sorted records, given a fresh temporary directory
-     * @return the attempt, or null when there were no records
+     * @return the written shard, or null when there were no records
      */
-    public ShardAttempt attemptSorted(int dbId,
+    public ShardAttemptWriter.Written writeSorted(int dbId,
         java.util.function.Function<java.nio.file.Path, RecordCursor> sorted) {
-      ShardAttempt attempt = ShardAttemptWriter.writeSorted(store, config, runId, dbId, sorted,
-          engine, base.get(dbId));
-      lease.renewIfDue();
-      return attempt;
+      return ShardAttemptWriter.writeRecords(store, config, runId, dbId, sorted, engine,
+          base.get(dbId), lease::renewIfDue);
     }
 
     /**

@@ -47,7 +47,8 @@ public final class ShardAttemptWriter {
 
   /**
    * One attempt from records that arrive already sorted (a distributed sort's runs, merged):
-   * builds, uploads and reports the attempt like {@link #write}, without sorting.
+   * builds, uploads and reports the attempt like {@link #write}, without sorting;
+   * {@link #writeRecords} then {@link Written#upload()}.
    *
    * @param sorted opens the shard's records in ascending key order, given a fresh directory
    *     for its own temporary files (removed with the attempt); the cursor is consumed and
@@ -56,19 +57,100 @@ public final class ShardAttemptWriter {
    */
   public static ShardAttempt writeSorted(ObjectStore store, WriteConfig config, String runId,
       int dbId, Function<Path, RecordCursor> sorted, String writerName, ShardMeta previous) {
+    Written written = writeRecords(store, config, runId, dbId, sorted, writerName, previous,
+        () -> { });
+    return written == null ? null : written.upload();
+  }
+
+  /**
+   * The CPU-bound half of {@link #writeSorted}: streams the sorted records into the shard's
+   * files, on the calling thread (the one that may read the records' source, e.g. a Beam
+   * group). {@link Written#upload()} does the I/O-bound rest (finish, fsync, checksum, upload)
+   * and may run on another thread, so a task can write its next shard meanwhile.
+   *
+   * @param afterUpload runs after a successful upload (the run renews its lease)
+   * @return the written shard, or null when there were no records
+   */
+  public static Written writeRecords(ObjectStore store, WriteConfig config, String runId,
+      int dbId, Function<Path, RecordCursor> sorted, String writerName, ShardMeta previous,
+      Runnable afterUpload) {
     long start = System.nanoTime();
     String attempt = RunIds.newAttemptId();
     Path dir = config.tempDir().resolve("attempt-" + runId + "-" + dbId + "-" + attempt);
+    ShardBuild.Pending pending;
     try {
-      BuiltShard shard = ShardBuild.build(config.shardBackend(), dbId,
-          sorted.apply(dir.resolve("sort")), dir.resolve("db"), config.keyEncoding());
-      if (shard == null) {
-        return null;
-      }
-      return ShardUploader.upload(store, runId, attempt, shard, config.keyEncoding(),
-          writerName, start, previous);
-    } finally {
+      pending = ShardBuild.write(config.shardBackend(), dbId, sorted.apply(dir.resolve("sort")),
+          dir.resolve("db"), config.keyEncoding());
+    } catch (RuntimeException e) {
       deleteTree(dir);
+      throw e;
+    }
+    // The merge's spill files are read: free their disk before the shard waits for upload.
+    deleteTree(dir.resolve("sort"));
+    if (pending == null) {
+      deleteTree(dir);
+      return null;
+    }
+    return new Written(store, config, runId, attempt, dir, pending, writerName, previous, start,
+        afterUpload);
+  }
+
+  /**
+   * A shard whose records are written and whose files are not yet finished or uploaded: call
+   * {@link #upload()} once, or {@link #close()} to abandon it. Either removes its directory.
+   */
+  public static final class Written implements AutoCloseable {
+    private final ObjectStore store;
+    private final WriteConfig config;
+    private final String runId;
+    private final String attempt;
+    private final Path dir;
+    private final ShardBuild.Pending pending;
+    private final String writerName;
+    private final ShardMeta previous;
+    private final long startNanos;
+    private final Runnable afterUpload;
+
+    private Written(ObjectStore store, WriteConfig config, String runId, String attempt,
+        Path dir, ShardBuild.Pending pending, String writerName, ShardMeta previous,
+        long startNanos, Runnable afterUpload) {
+      this.store = store;
+      this.config = config;
+      this.runId = runId;
+      this.attempt = attempt;
+      this.dir = dir;
+      this.pending = pending;
+      this.writerName = writerName;
+      this.previous = previous;
+      this.startNanos = startNanos;
+      this.afterUpload = afterUpload;
+    }
+
+    public int dbId() {
+      return pending.dbId();
+    }
+
+    /** Finishes the shard's files and uploads them as the attempt; the attempt uploaded. */
+    public ShardAttempt upload() {
+      try {
+        BuiltShard shard = pending.complete();
+        ShardAttempt uploaded = ShardUploader.upload(store, runId, attempt, shard,
+            config.keyEncoding(), writerName, startNanos, previous);
+        afterUpload.run();
+        return uploaded;
+      } finally {
+        close();
+      }
+    }
+
+    /** Releases the shard's builder and deletes its local files; idempotent. */
+    @Override
+    public void close() {
+      try {
+        pending.close();
+      } finally {
+        deleteTree(dir);
+      }
     }
   }
 
