@@ -42,7 +42,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * with {@code fork}) also runs each mode at that many rows, in its own JVM, and prints that
  * time ("start s") and the ratio of the rates past it, which is what grows with the input;
  * {@code directSortBufferMb} (64, ShardedWrite's default: the README's path) the Direct
- * runner's sort buffer.
+ * runner's sort buffer. {@code cds} (false; with {@code fork}) gives every mode, the
+ * in-process writer too, an AppCDS archive of its own (see {@link #forkEachMode}).
  */
 public final class RunnerBench {
   private RunnerBench() {}
@@ -54,7 +55,7 @@ public final class RunnerBench {
         "store", "file"));
     a.putAll(Map.of("fork", "false", "childHeap", "1536m", "directHeap", "1g",
         "input", "chunks", "child", "false", "directSortBufferMb", "64",
-        "runsThroughShuffle", "false", "startRows", "0"));
+        "runsThroughShuffle", "false", "startRows", "0", "cds", "false"));
     for (String arg : args) {
       if (!arg.startsWith("--") || !arg.contains("=")) {
         throw new IllegalArgumentException("arguments are --name=value, got " + arg);
@@ -178,6 +179,12 @@ public final class RunnerBench {
    * of its own, so that its peak RSS is its own (a JVM never returns a runner's classes and
    * arenas); Direct gets {@code --directHeap}, the rest {@code --childHeap}. Ratios are to the
    * in-process writer at the same shard count, measured in this run.
+   *
+   * <p>{@code --cds=true}: start-up is mostly class loading (Beam's options registry, the
+   * runners), so each mode first runs once at 10k rows, untimed, writing an AppCDS archive of
+   * the classes it loaded ({@code -XX:ArchiveClassesAtExit}), and its timed runs load them
+   * from it ({@code -XX:SharedArchiveFile}). An archive holds classes from jars only, so the
+   * children get class directories on the classpath as jars.
    */
   private static void forkEachMode(Map<String, String> a, String[] args) throws Exception {
     List<String> jvm = new java.util.ArrayList<>();
@@ -189,6 +196,12 @@ public final class RunnerBench {
     }
     String javaBin = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("java.class.path");
+    boolean cds = Boolean.parseBoolean(a.get("cds"));
+    Path cdsDir = null;
+    if (cds) {
+      cdsDir = Files.createTempDirectory("shardy-runner-bench-cds");
+      cp = jarsOnly(cp, cdsDir);
+    }
     List<String> modes = List.of(a.get("modes").split(","));
     System.out.printf("# runner benchmark, one JVM per mode: %s rows (Direct: %s), %s-byte values,"
         + " 8-byte keys, shards %s, %d cores, heap %s (Direct %s), sort buffer %s MiB%n",
@@ -196,6 +209,10 @@ public final class RunnerBench {
         Runtime.getRuntime().availableProcessors(), a.get("childHeap"), a.get("directHeap"),
         a.get("sortBufferMb"));
     boolean starts = Long.parseLong(a.get("startRows")) > 0;
+    if (cds) {
+      System.out.println("# AppCDS: each mode loads its classes from an archive written by its"
+          + " own untimed 10k-row run");
+    }
     if (starts) {
       System.out.printf("# start s: the same mode at %s rows, in its own JVM (JVM, Beam and the "
           + "runner starting, job scheduling); past start: (rows - %s) / (seconds - start s)%n",
@@ -204,6 +221,19 @@ public final class RunnerBench {
     System.out.printf("%-40s %6s %12s %12s %9s %12s %10s %10s" + (starts ? " %8s %12s" : "")
         + "%n", "mode", "shards", "rows", "rows/s", "seconds", "x in-proc", "heap MiB", "RSS MiB",
         "start s", "x past start");
+    Map<String, List<String>> jvmOf = new LinkedHashMap<>();
+    for (String mode : modes) {
+      List<String> flags = new java.util.ArrayList<>(jvm);
+      if (cds) {
+        Path archive = cdsDir.resolve(mode + ".jsa");
+        List<String> dump = new java.util.ArrayList<>(jvm);
+        dump.add("-XX:ArchiveClassesAtExit=" + archive);
+        runChild(javaBin, dump, cp, args, a, mode, a.get("numDbs").split(",")[0], "10000");
+        check(Files.isRegularFile(archive), "no AppCDS archive was written for " + mode);
+        flags.add("-XX:SharedArchiveFile=" + archive);
+      }
+      jvmOf.put(mode, flags);
+    }
     for (String numDbs : a.get("numDbs").split(",")) {
       double inProcess = Double.NaN;
       double inProcessPastStart = Double.NaN;
@@ -213,9 +243,9 @@ public final class RunnerBench {
         }
         for (String rows : mode.equals("direct") ? a.get("directRows").split(",")
             : new String[] {a.get("rows")}) {
-          String row = runChild(javaBin, jvm, cp, args, a, mode, numDbs, rows);
-          String startRow = !starts ? null
-              : runChild(javaBin, jvm, cp, args, a, mode, numDbs, a.get("startRows"));
+          String row = runChild(javaBin, jvmOf.get(mode), cp, args, a, mode, numDbs, rows);
+          String startRow = !starts ? null : runChild(javaBin, jvmOf.get(mode), cp, args, a,
+              mode, numDbs, a.get("startRows"));
           String[] f = row.split("\\|");
           long n = Long.parseLong(f[1]);
           double secs = Double.parseDouble(f[2]);
@@ -237,6 +267,36 @@ public final class RunnerBench {
         }
       }
     }
+    if (cdsDir != null) {
+      deleteTree(cdsDir); // about 100 MB per archive
+    }
+  }
+
+  /**
+   * {@code classpath} with each directory replaced by a jar of its files, written under
+   * {@code dir}: an AppCDS archive refuses directories that are not empty.
+   */
+  private static String jarsOnly(String classpath, Path dir) throws java.io.IOException {
+    List<String> out = new java.util.ArrayList<>();
+    for (String entry : classpath.split(java.io.File.pathSeparator)) {
+      Path p = Paths.get(entry);
+      if (!Files.isDirectory(p)) {
+        out.add(entry);
+        continue;
+      }
+      Path jar = dir.resolve("classes-" + out.size() + ".jar");
+      try (var zip = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+          Stream<Path> files = Files.walk(p)) {
+        for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+          zip.putNextEntry(new java.util.jar.JarEntry(
+              p.relativize(f).toString().replace(java.io.File.separatorChar, '/')));
+          Files.copy(f, zip);
+          zip.closeEntry();
+        }
+      }
+      out.add(jar.toString());
+    }
+    return String.join(java.io.File.pathSeparator, out);
   }
 
   /** One child JVM running {@code mode} at {@code rows} rows; its BENCHROW line. */
@@ -248,7 +308,7 @@ public final class RunnerBench {
     cmd.addAll(List.of("-cp", cp, RunnerBench.class.getName()));
     for (String arg : args) {
       String name = arg.substring(2, arg.indexOf('='));
-      if (!List.of("modes", "numDbs", "fork", "rows", "directRows", "startRows")
+      if (!List.of("modes", "numDbs", "fork", "rows", "directRows", "startRows", "cds")
           .contains(name)) {
         cmd.add(arg);
       }
