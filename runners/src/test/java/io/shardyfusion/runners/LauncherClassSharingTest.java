@@ -1,0 +1,75 @@
+package io.shardyfusion.runners;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shardyfusion.reader.ReaderConfig;
+import io.shardyfusion.reader.ShardedReader;
+import io.shardyfusion.testing.IntegrationTest;
+import io.shardyfusion.testing.ShardyLauncher;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/shardy-cds} and {@code bin/shardy build} as users run them: the script writes a
+ * class archive with a demo run, and a later build loads Beam's classes from it (the JVM's
+ * class-loading log names the source of each class), publishing a snapshot that reads back;
+ * {@code SHARDY_CDS=off} loads them from their jars again.
+ */
+@IntegrationTest
+class LauncherClassSharingTest {
+  private static final Pattern PIPELINE_CLASS_SOURCE =
+      Pattern.compile("org\\.apache\\.beam\\.sdk\\.Pipeline source: (.*)");
+
+  @TempDir Path tmp;
+
+  @Test
+  void aBuildAfterShardyCdsLoadsBeamFromTheArchiveAndOffLoadsItFromJars() throws Exception {
+    Path archives = tmp.resolve("cds");
+    Path log = tmp.resolve("shardy-cds.log");
+    ProcessBuilder pb = new ProcessBuilder(
+        ShardyLauncher.root().resolve("bin/shardy-cds").toString(), "direct")
+        .directory(ShardyLauncher.root().toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().put("SHARDY_CDS_DIR", archives.toString());
+    Process cds = pb.start();
+    assertThat(cds.waitFor()).as(Files.readString(log)).isZero();
+    assertThat(archives.resolve("shardy-direct.jsa")).as("the archive").isNotEmptyFile();
+
+    Path in = tmp.resolve("in.jsonl");
+    Files.writeString(in, "{\"id\": 1, \"v\": \"one\"}\n{\"id\": 2, \"v\": \"two\"}\n");
+    String shared = pipelineClassSource(build(archives, in, "on", "out-on"));
+    String off = pipelineClassSource(build(archives, in, "off", "out-off"));
+
+    assertThat(shared).isEqualTo("shared objects file (top)");
+    assertThat(off).startsWith("file:").contains("beam-sdks-java-core");
+    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
+        .s3Prefix(tmp.resolve("out-on").toUri().toString()).localRoot(tmp.resolve("reader"))
+        .build())) {
+      assertThat(new String(reader.get(2L), StandardCharsets.UTF_8)).isEqualTo("two");
+    }
+  }
+
+  private ShardyLauncher.Run build(Path archives, Path in, String cds, String out)
+      throws Exception {
+    ShardyLauncher.Run r = ShardyLauncher.run(tmp, Map.of("SHARDY_CDS_DIR", archives.toString(),
+        "SHARDY_CDS", cds, "SHARDY_JAVA_OPTS", "-Xlog:class+load=info"), "build",
+        "--input=" + in, "--key-field=id", "--value-field=v", "--num-dbs=2",
+        "--output=" + tmp.resolve(out).toUri(), "--temp-dir=" + tmp.resolve("build-" + out));
+    assertThat(r.code()).as(r.err()).isZero();
+    return r;
+  }
+
+  private static String pipelineClassSource(ShardyLauncher.Run r) {
+    Matcher m = PIPELINE_CLASS_SOURCE.matcher(r.out());
+    assertThat(m.find()).as("the class-loading log names Pipeline's source").isTrue();
+    return m.group(1).trim();
+  }
+}
