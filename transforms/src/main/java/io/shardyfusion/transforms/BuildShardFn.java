@@ -5,27 +5,27 @@ import io.shardyfusion.storage.ObjectStore;
 import io.shardyfusion.storage.ObjectStores;
 import io.shardyfusion.writer.PreviousSnapshot;
 import io.shardyfusion.writer.RunLifecycle;
+import io.shardyfusion.writer.ShardAttemptWriter;
 import io.shardyfusion.writer.WriteConfig;
 import io.shardyfusion.writer.publish.ShardAttempt;
 import io.shardyfusion.writer.sort.RecordCursor;
 import io.shardyfusion.writer.sort.RunMerger;
-import io.shardyfusion.writer.ShardAttemptWriter;
 import java.nio.file.Paths;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.slf4j.MDC;
-import java.util.HashSet;
-import java.util.Set;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.slf4j.MDC;
 
 /**
  * Steps 1 to 3 of the {@link RunLifecycle} for one shard: joins the run (its record RUNNING
@@ -35,6 +35,14 @@ import org.apache.beam.sdk.values.PCollectionView;
  * ({@link RunMerger}), so on runners whose group iterables are lazy (Flink, Spark with
  * {@code --preferGroupByKeyToHandleHugeValues}) and with run files (the Direct runner) a shard
  * larger than the heap builds in a fixed heap.
+ *
+ * <p>A bundle joins the run once, at its first shard (on Flink and Spark a bundle is a task's
+ * whole partition). Each shard's records are written on the task's thread, the only one that
+ * may read the group; finishing its files and uploading them (the I/O half) runs on the
+ * bundle's upload thread while the next shard's records are written, as in the in-process
+ * writer, with at most two shards waiting. Attempts are output, and the test hook called, on
+ * the task's thread as their uploads end, all of them by {@code finishBundle}; an upload's
+ * failure fails the bundle.
  *
  * <p>Duplicates: a run handed to the task twice (the same bundle attempt id and sequence
  * number) is used once; this guards against a runner delivering one shuffle element twice.
