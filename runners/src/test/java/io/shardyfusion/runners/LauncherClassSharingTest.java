@@ -10,9 +10,11 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bin/shardy-cds} and {@code bin/shardy build} as users run them: the script writes a
  * class archive with a demo run, and a later build loads Beam's classes from it (the JVM's
  * class-loading log names the source of each class), publishing a snapshot that reads back;
- * {@code SHARDY_CDS=off} loads them from their jars again.
+ * {@code SHARDY_CDS=off} loads them from their jars again. Without the script, the first build
+ * writes the archive (replacing one older than the jars) and the next starts from it; a failed
+ * build leaves none.
  */
 @IntegrationTest
 class LauncherClassSharingTest {
@@ -54,6 +58,41 @@ class LauncherClassSharingTest {
         .s3Prefix(tmp.resolve("out-on").toUri().toString()).localRoot(tmp.resolve("reader"))
         .build())) {
       assertThat(new String(reader.get(2L), StandardCharsets.UTF_8)).isEqualTo("two");
+    }
+  }
+
+  @Test
+  void theFirstBuildReplacesAnArchiveOlderThanTheJarsAndTheNextStartsFromIt() throws Exception {
+    Path archives = tmp.resolve("cds");
+    Path archive = archives.resolve("shardy-direct.jsa");
+    Files.createDirectories(archives);
+    // What a rebuild leaves: an archive older than the jars, which the JVM would skip.
+    Files.writeString(archive, "an archive of older jars");
+    Files.setLastModifiedTime(archive, FileTime.fromMillis(0));
+    Path in = tmp.resolve("in.jsonl");
+    Files.writeString(in, "{\"id\": 1, \"v\": \"one\"}\n{\"id\": 2, \"v\": \"two\"}\n");
+
+    String first = pipelineClassSource(build(archives, in, "on", "out-1"));
+    assertThat(first).startsWith("file:").contains("beam-sdks-java-core");
+    assertThat(Files.size(archive)).as("the archive the first build wrote")
+        .isGreaterThan(1 << 20);
+    String second = pipelineClassSource(build(archives, in, "on", "out-2"));
+    assertThat(second).isEqualTo("shared objects file (top)");
+    try (Stream<Path> files = Files.list(archives)) {
+      assertThat(files).as("no archive being written is left").containsExactly(archive);
+    }
+  }
+
+  @Test
+  void aFailedFirstBuildLeavesNoArchive() throws Exception {
+    Path archives = tmp.resolve("cds");
+    ShardyLauncher.Run r = ShardyLauncher.run(tmp, Map.of("SHARDY_CDS_DIR", archives.toString()),
+        "build", "--input=" + tmp.resolve("missing.jsonl"), "--key-field=id",
+        "--value-field=v", "--num-dbs=2", "--output=" + tmp.resolve("out").toUri());
+    assertThat(r.code()).as(r.err()).isNotZero();
+    assertThat(r.err()).contains("missing.jsonl");
+    try (Stream<Path> files = Files.list(archives)) {
+      assertThat(files).as("the archive directory").isEmpty();
     }
   }
 
