@@ -7,9 +7,12 @@ import io.shardyfusion.reader.ShardedReader;
 import io.shardyfusion.testing.IntegrationTest;
 import io.shardyfusion.testing.ShardyLauncher;
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -24,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * class-loading log names the source of each class), publishing a snapshot that reads back;
  * {@code SHARDY_CDS=off} loads them from their jars again. Without the script, the first build
  * writes the archive (replacing one older than the jars) and the next starts from it; a failed
- * build leaves none.
+ * build leaves none, nor does a Java runtime that has no base archive to extend.
  */
 @IntegrationTest
 class LauncherClassSharingTest {
@@ -94,6 +97,46 @@ class LauncherClassSharingTest {
     try (Stream<Path> files = Files.list(archives)) {
       assertThat(files).as("the archive directory").isEmpty();
     }
+  }
+
+  @Test
+  void aJavaRuntimeWithoutItsBaseArchiveBuildsWithoutWritingOne() throws Exception {
+    // A copy of this JDK without lib/server/classes*.jsa, as some runtimes ship (jlink without
+    // --generate-cds-archive): there -XX:ArchiveClassesAtExit stops the JVM at start.
+    Path jdk = copyJavaHomeWithoutArchives(tmp.resolve("jdk"));
+    Path archives = tmp.resolve("cds");
+    Path in = tmp.resolve("in.jsonl");
+    Files.writeString(in, "{\"id\": 1, \"v\": \"one\"}\n{\"id\": 2, \"v\": \"two\"}\n");
+    ShardyLauncher.Run r = ShardyLauncher.run(tmp, Map.of("SHARDY_CDS_DIR", archives.toString(),
+        "JAVA", jdk.resolve("bin/java").toString()), "build", "--input=" + in,
+        "--key-field=id", "--value-field=v", "--num-dbs=2",
+        "--output=" + tmp.resolve("out").toUri(), "--temp-dir=" + tmp.resolve("build"));
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(archives).as("the archive directory").doesNotExist();
+    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
+        .s3Prefix(tmp.resolve("out").toUri().toString()).localRoot(tmp.resolve("reader"))
+        .build())) {
+      assertThat(new String(reader.get(1L), StandardCharsets.UTF_8)).isEqualTo("one");
+    }
+  }
+
+  /** This JDK, its links followed (the launcher finds its home from its real path), no .jsa. */
+  private static Path copyJavaHomeWithoutArchives(Path to) throws IOException {
+    Path home = Path.of(System.getProperty("java.home")).toRealPath();
+    try (Stream<Path> walk = Files.walk(home, FileVisitOption.FOLLOW_LINKS)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        Path target = to.resolve(home.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else if (Files.exists(p) && !p.getFileName().toString().endsWith(".jsa")) {
+          // (a link to nothing, such as a missing src.zip, is left out)
+          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    assertThat(to.resolve("bin/java")).isExecutable();
+    assertThat(to.resolve("lib/server/libjvm.so")).exists();
+    return to;
   }
 
   private ShardyLauncher.Run build(Path archives, Path in, String cds, String out)
