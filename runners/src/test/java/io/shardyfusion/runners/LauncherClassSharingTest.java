@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * class-loading log names the source of each class), publishing a snapshot that reads back;
  * {@code SHARDY_CDS=off} loads them from their jars again. Without the script, the first build
  * writes the archive (replacing one older than the jars) and the next starts from it; a failed
- * build leaves none, nor does a Java runtime that has no base archive to extend.
+ * build leaves none, nor does a Java runtime that has no base archive to extend; an archive
+ * another JDK wrote is written again.
  */
 @IntegrationTest
 class LauncherClassSharingTest {
@@ -82,7 +83,8 @@ class LauncherClassSharingTest {
     String second = pipelineClassSource(build(archives, in, "on", "out-2"));
     assertThat(second).isEqualTo("shared objects file (top)");
     try (Stream<Path> files = Files.list(archives)) {
-      assertThat(files).as("no archive being written is left").containsExactly(archive);
+      assertThat(files).as("no archive being written is left")
+          .containsExactlyInAnyOrder(archive, archives.resolve("shardy-direct.jsa.jdk"));
     }
   }
 
@@ -103,7 +105,7 @@ class LauncherClassSharingTest {
   void aJavaRuntimeWithoutItsBaseArchiveBuildsWithoutWritingOne() throws Exception {
     // A copy of this JDK without lib/server/classes*.jsa, as some runtimes ship (jlink without
     // --generate-cds-archive): there -XX:ArchiveClassesAtExit stops the JVM at start.
-    Path jdk = copyJavaHomeWithoutArchives(tmp.resolve("jdk"));
+    Path jdk = copyJavaHome(tmp.resolve("jdk"), false);
     Path archives = tmp.resolve("cds");
     Path in = tmp.resolve("in.jsonl");
     Files.writeString(in, "{\"id\": 1, \"v\": \"one\"}\n{\"id\": 2, \"v\": \"two\"}\n");
@@ -120,15 +122,42 @@ class LauncherClassSharingTest {
     }
   }
 
-  /** This JDK, its links followed (the launcher finds its home from its real path), no .jsa. */
-  private static Path copyJavaHomeWithoutArchives(Path to) throws IOException {
+  @Test
+  void anArchiveAnotherJdkWroteIsWrittenAgain() throws Exception {
+    Path otherJdk = copyJavaHome(tmp.resolve("jdk"), true);
+    Path archives = tmp.resolve("cds");
+    Path in = tmp.resolve("in.jsonl");
+    Files.writeString(in, "{\"id\": 1, \"v\": \"one\"}\n{\"id\": 2, \"v\": \"two\"}\n");
+    ShardyLauncher.Run other = ShardyLauncher.run(tmp, Map.of("SHARDY_CDS_DIR",
+        archives.toString(), "JAVA", otherJdk.resolve("bin/java").toString()), "build",
+        "--input=" + in, "--key-field=id", "--value-field=v", "--num-dbs=2",
+        "--output=" + tmp.resolve("out-other").toUri(), "--temp-dir=" + tmp.resolve("b-other"));
+    assertThat(other.code()).as(other.err()).isZero();
+    Path jdkOfArchive = archives.resolve("shardy-direct.jsa.jdk");
+    assertThat(Files.readString(jdkOfArchive)).contains(otherJdk.toString());
+
+    // Another JDK's JVM would skip that archive without a word (this copy is identical and
+    // would not): the launcher writes one for the java binary it runs.
+    String first = pipelineClassSource(build(archives, in, "on", "out-1"));
+    assertThat(first).startsWith("file:").contains("beam-sdks-java-core");
+    assertThat(Files.readString(jdkOfArchive)).doesNotContain(otherJdk.toString());
+    String second = pipelineClassSource(build(archives, in, "on", "out-2"));
+    assertThat(second).isEqualTo("shared objects file (top)");
+  }
+
+  /**
+   * This JDK, its links followed (the launcher finds its home from its real path), with or
+   * without its base class archives (lib/server/*.jsa).
+   */
+  private static Path copyJavaHome(Path to, boolean withArchives) throws IOException {
     Path home = Path.of(System.getProperty("java.home")).toRealPath();
     try (Stream<Path> walk = Files.walk(home, FileVisitOption.FOLLOW_LINKS)) {
       for (Path p : (Iterable<Path>) walk::iterator) {
         Path target = to.resolve(home.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(target);
-        } else if (Files.exists(p) && !p.getFileName().toString().endsWith(".jsa")) {
+        } else if (Files.exists(p)
+            && (withArchives || !p.getFileName().toString().endsWith(".jsa"))) {
           // (a link to nothing, such as a missing src.zip, is left out)
           Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
         }
