@@ -51,8 +51,7 @@ class LauncherClassSharingTest {
     assertThat(cds.waitFor()).as(Files.readString(log)).isZero();
     assertThat(archives.resolve("shardy-direct.jsa")).as("the archive").isNotEmptyFile();
 
-    Path in = tmp.resolve("in.jsonl");
-    Files.writeString(in, "{\"id\": 1, \"v\": \"one\"}\n{\"id\": 2, \"v\": \"two\"}\n");
+    Path in = twoRows();
     String shared = pipelineClassSource(build(archives, in, "on", "out-on"));
     String off = pipelineClassSource(build(archives, in, "off", "out-off"));
 
@@ -73,8 +72,7 @@ class LauncherClassSharingTest {
     // What a rebuild leaves: an archive older than the jars, which the JVM would skip.
     Files.writeString(archive, "an archive of older jars");
     Files.setLastModifiedTime(archive, FileTime.fromMillis(0));
-    Path in = tmp.resolve("in.jsonl");
-    Files.writeString(in, "{\"id\": 1, \"v\": \"one\"}\n{\"id\": 2, \"v\": \"two\"}\n");
+    Path in = twoRows();
 
     String first = pipelineClassSource(build(archives, in, "on", "out-1"));
     assertThat(first).startsWith("file:").contains("beam-sdks-java-core");
@@ -107,13 +105,8 @@ class LauncherClassSharingTest {
     // --generate-cds-archive): there -XX:ArchiveClassesAtExit stops the JVM at start.
     Path jdk = copyJavaHome(tmp.resolve("jdk"), false);
     Path archives = tmp.resolve("cds");
-    Path in = tmp.resolve("in.jsonl");
-    Files.writeString(in, "{\"id\": 1, \"v\": \"one\"}\n{\"id\": 2, \"v\": \"two\"}\n");
-    ShardyLauncher.Run r = ShardyLauncher.run(tmp, Map.of("SHARDY_CDS_DIR", archives.toString(),
-        "JAVA", jdk.resolve("bin/java").toString()), "build", "--input=" + in,
-        "--key-field=id", "--value-field=v", "--num-dbs=2",
-        "--output=" + tmp.resolve("out").toUri(), "--temp-dir=" + tmp.resolve("build"));
-    assertThat(r.code()).as(r.err()).isZero();
+    build(Map.of("SHARDY_CDS_DIR", archives.toString(), "JAVA", jdk.resolve("bin/java")
+        .toString()), twoRows(), "out");
     assertThat(archives).as("the archive directory").doesNotExist();
     try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
         .s3Prefix(tmp.resolve("out").toUri().toString()).localRoot(tmp.resolve("reader"))
@@ -126,13 +119,9 @@ class LauncherClassSharingTest {
   void anArchiveAnotherJdkWroteIsWrittenAgain() throws Exception {
     Path otherJdk = copyJavaHome(tmp.resolve("jdk"), true);
     Path archives = tmp.resolve("cds");
-    Path in = tmp.resolve("in.jsonl");
-    Files.writeString(in, "{\"id\": 1, \"v\": \"one\"}\n{\"id\": 2, \"v\": \"two\"}\n");
-    ShardyLauncher.Run other = ShardyLauncher.run(tmp, Map.of("SHARDY_CDS_DIR",
-        archives.toString(), "JAVA", otherJdk.resolve("bin/java").toString()), "build",
-        "--input=" + in, "--key-field=id", "--value-field=v", "--num-dbs=2",
-        "--output=" + tmp.resolve("out-other").toUri(), "--temp-dir=" + tmp.resolve("b-other"));
-    assertThat(other.code()).as(other.err()).isZero();
+    Path in = twoRows();
+    build(Map.of("SHARDY_CDS_DIR", archives.toString(), "JAVA", otherJdk.resolve("bin/java")
+        .toString()), in, "out-other");
     Path jdkOfArchive = archives.resolve("shardy-direct.jsa.jdk");
     assertThat(Files.readString(jdkOfArchive)).contains(otherJdk.toString());
 
@@ -170,12 +159,24 @@ class LauncherClassSharingTest {
 
   private ShardyLauncher.Run build(Path archives, Path in, String cds, String out)
       throws Exception {
-    ShardyLauncher.Run r = ShardyLauncher.run(tmp, Map.of("SHARDY_CDS_DIR", archives.toString(),
-        "SHARDY_CDS", cds, "SHARDY_JAVA_OPTS", "-Xlog:class+load=info"), "build",
-        "--input=" + in, "--key-field=id", "--value-field=v", "--num-dbs=2",
+    return build(Map.of("SHARDY_CDS_DIR", archives.toString(), "SHARDY_CDS", cds,
+        "SHARDY_JAVA_OPTS", "-Xlog:class+load=info"), in, out);
+  }
+
+  /** {@code bin/shardy build} of {@code in} into {@code out}, which must succeed. */
+  private ShardyLauncher.Run build(Map<String, String> env, Path in, String out)
+      throws Exception {
+    ShardyLauncher.Run r = ShardyLauncher.run(tmp, env, "build", "--input=" + in,
+        "--key-field=id", "--value-field=v", "--num-dbs=2",
         "--output=" + tmp.resolve(out).toUri(), "--temp-dir=" + tmp.resolve("build-" + out));
     assertThat(r.code()).as(r.err()).isZero();
     return r;
+  }
+
+  private Path twoRows() throws IOException {
+    Path in = tmp.resolve("in.jsonl");
+    Files.writeString(in, "{\"id\": 1, \"v\": \"one\"}\n{\"id\": 2, \"v\": \"two\"}\n");
+    return in;
   }
 
   private static String pipelineClassSource(ShardyLauncher.Run r) {
