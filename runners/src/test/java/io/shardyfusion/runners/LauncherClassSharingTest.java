@@ -57,11 +57,7 @@ class LauncherClassSharingTest {
 
     assertThat(shared).isEqualTo("shared objects file (top)");
     assertThat(off).startsWith("file:").contains("beam-sdks-java-core");
-    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
-        .s3Prefix(tmp.resolve("out-on").toUri().toString()).localRoot(tmp.resolve("reader"))
-        .build())) {
-      assertThat(new String(reader.get(2L), StandardCharsets.UTF_8)).isEqualTo("two");
-    }
+    assertThat(valueOf("out-on", 2L)).isEqualTo("two");
   }
 
   @Test
@@ -108,11 +104,7 @@ class LauncherClassSharingTest {
     build(Map.of("SHARDY_CDS_DIR", archives.toString(), "JAVA", jdk.resolve("bin/java")
         .toString()), twoRows(), "out");
     assertThat(archives).as("the archive directory").doesNotExist();
-    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
-        .s3Prefix(tmp.resolve("out").toUri().toString()).localRoot(tmp.resolve("reader"))
-        .build())) {
-      assertThat(new String(reader.get(1L), StandardCharsets.UTF_8)).isEqualTo("one");
-    }
+    assertThat(valueOf("out", 1L)).isEqualTo("one");
   }
 
   @Test
@@ -171,6 +163,15 @@ class LauncherClassSharingTest {
         "--output=" + tmp.resolve(out).toUri(), "--temp-dir=" + tmp.resolve("build-" + out));
     assertThat(r.code()).as(r.err()).isZero();
     return r;
+  }
+
+  /** The value of {@code key} in the snapshot the build published under {@code out}. */
+  private String valueOf(String out, long key) throws Exception {
+    try (ShardedReader reader = ShardedReader.open(ReaderConfig.builder()
+        .s3Prefix(tmp.resolve(out).toUri().toString()).localRoot(tmp.resolve("reader-" + out))
+        .build())) {
+      return new String(reader.get(key), StandardCharsets.UTF_8);
+    }
   }
 
   private Path twoRows() throws IOException {
